@@ -95,7 +95,7 @@ class Outcome(_Model):
 
 
 class Cohort(_Model):
-    """A trial-level group of patients with its own entry conditions (seed 001: cohort 1, cohort 2)."""
+    """A trial-level group of patients with its own entry conditions (cohort 1, cohort 2 …)."""
 
     id: str  # "cohort-1"
     label: str  # "Cohort 1"
@@ -157,7 +157,7 @@ class Trial(_Model):
         return "/".join(PHASE_LABELS.get(p, p) for p in self.phases) or "Not stated"
 
     def content_hash(self) -> str:
-        """Hash of everything but where the record was read from: equal hashes mean nothing changed."""
+        """Hash of all but where the record was read from: equal hashes, nothing changed."""
         data = self.model_dump(mode="json", exclude={"source"})
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
