@@ -1,0 +1,1 @@
+"""Alembic migrations of eligo's database, run in code by :mod:`eligo.store.migrate`."""

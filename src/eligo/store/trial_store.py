@@ -1,0 +1,381 @@
+"""TrialStore: trials and their versions in SQLite or PostgreSQL, with full-text search."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Engine, Row, and_, bindparam, func, select
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
+
+from eligo.errors import RecordError, StorageError
+from eligo.model import Criterion, Trial
+from eligo.store.engine import open_engine, safe_url
+from eligo.store.query_text import parse_query
+from eligo.store.records import CRITERIA, PendingTrial
+from eligo.store.schema import trial_versions, trials
+from eligo.store.search import filter_clauses, search_statement
+
+SaveOutcome = Literal["added", "updated", "unchanged"]
+OnSaved = Callable[[Trial, SaveOutcome], None]
+
+
+class VersionInfo(BaseModel):
+    number: int
+    saved_at: datetime
+    eligibility_hash: str
+    content_hash: str
+    current: bool
+
+
+class TrialSummary(BaseModel):
+    trial_id: str
+    title: str
+    status: str | None
+    phases: list[str]
+    conditions: list[str]
+    score: float | None = None  # higher is a better match; None when nothing was searched for
+
+
+@dataclass
+class SaveReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: list[RecordError] = field(default_factory=list)
+
+    def count(self, outcome: SaveOutcome) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back the naive UTC time eligo wrote.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class TrialStore:
+    """Trials in a database at ``url`` (see :func:`eligo.store.database_url`).
+
+    Opening migrates the schema to the newest revision. Saving is idempotent; a trial whose
+    eligibility changes gets a new version and its old versions are kept.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = safe_url(url)
+        self._engine: Engine = open_engine(url)
+        self.dialect = self._engine.dialect.name
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> TrialStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------
+
+    def save(self, trial: Trial, criteria: list[Criterion] | None = None) -> SaveOutcome:
+        """Store ``trial``; ``criteria`` None keeps the criteria stored for this eligibility."""
+        outcome = self._write_alone(PendingTrial.of(trial, criteria))
+        if isinstance(outcome, RecordError):
+            raise outcome
+        return outcome
+
+    def save_many(
+        self,
+        items: Iterable[Trial | tuple[Trial, list[Criterion] | None]],
+        *,
+        batch_size: int = 500,
+        on_saved: OnSaved | None = None,
+    ) -> SaveReport:
+        """Store many trials, ``batch_size`` to a transaction; a bad record fails alone."""
+        report = SaveReport()
+        batch: list[PendingTrial] = []
+        for item in items:
+            trial, criteria = item if isinstance(item, tuple) else (item, None)
+            try:
+                pending = PendingTrial.of(trial, criteria)
+            except RecordError as error:
+                report.failed.append(error)
+                continue
+            # A trial twice in one batch would be compared with what was there before the batch.
+            if len(batch) >= batch_size or any(p.trial_id == pending.trial_id for p in batch):
+                self._flush(batch, report, on_saved)
+                batch = []
+            batch.append(pending)
+        self._flush(batch, report, on_saved)
+        return report
+
+    def _flush(
+        self, batch: list[PendingTrial], report: SaveReport, on_saved: OnSaved | None
+    ) -> None:
+        if not batch:
+            return
+        try:
+            with self._engine.begin() as connection:
+                outcomes: list[SaveOutcome | RecordError] = list(self._write(connection, batch))
+        except (IntegrityError, DataError):
+            # Some record the database refuses: find it by saving them one at a time.
+            outcomes = [self._write_alone(pending) for pending in batch]
+        except SQLAlchemyError as error:
+            raise StorageError(f"{self.url}: cannot save trials: {error}") from error
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, RecordError):
+                report.failed.append(outcome)
+                continue
+            report.count(outcome)
+            if on_saved:
+                on_saved(pending.trial, outcome)
+
+    def _write_alone(self, pending: PendingTrial) -> SaveOutcome | RecordError:
+        try:
+            with self._engine.begin() as connection:
+                return self._write(connection, [pending])[0]
+        except (IntegrityError, DataError) as error:
+            return RecordError(
+                f"the database refuses this trial: {error.orig}",
+                source=pending.trial.source.path,
+                record_id=pending.trial_id,
+            )
+        except SQLAlchemyError as error:
+            raise StorageError(f"{self.url}: cannot save {pending.trial_id}: {error}") from error
+
+    def _write(self, connection: Any, batch: list[PendingTrial]) -> list[SaveOutcome]:
+        stored = self._stored_states(connection, [p.trial_id for p in batch])
+        now = datetime.now(UTC)
+        new_trials: list[dict[str, Any]] = []
+        changed_trials: list[dict[str, Any]] = []
+        new_versions: list[dict[str, Any]] = []
+        changed_versions: list[dict[str, Any]] = []
+        outcomes: list[SaveOutcome] = []
+        for pending in batch:
+            key = pending.trial_id
+            state = stored.get(key)
+            version = {
+                "trial_id": pending.trial_id,
+                "saved_at": now,
+                "eligibility_hash": pending.eligibility_hash,
+                "content_hash": pending.content_hash,
+                "trial_json": pending.trial_json,
+                "criteria_json": pending.criteria_json,
+            }
+            trial_row = {
+                **pending.listing,
+                "content_hash": pending.content_hash,
+                "eligibility_hash": pending.eligibility_hash,
+            }
+            if state is None:
+                new_trials.append({**trial_row, "trial_id": pending.trial_id, "current_version": 1})
+                new_versions.append({**version, "number": 1})
+                outcomes.append("added")
+            elif state.eligibility_hash != pending.eligibility_hash:
+                number = state.current_version + 1
+                changed_trials.append({**trial_row, "key": key, "current_version": number})
+                new_versions.append({**version, "number": number})
+                outcomes.append("updated")
+            elif state.content_hash == pending.content_hash and pending.criteria_json in (
+                None,
+                state.criteria_json,
+            ):
+                outcomes.append("unchanged")
+            else:
+                number = state.current_version
+                changed_trials.append({**trial_row, "key": key, "current_version": number})
+                changed_versions.append(
+                    {
+                        "key": key,
+                        "key_number": number,
+                        "saved_at": now,
+                        "content_hash": pending.content_hash,
+                        "trial_json": pending.trial_json,
+                        "new_criteria": pending.criteria_json,
+                    }
+                )
+                outcomes.append("updated")
+        self._apply(connection, new_trials, changed_trials, new_versions, changed_versions)
+        return outcomes
+
+    @staticmethod
+    def _stored_states(connection: Any, trial_ids: list[str]) -> dict[str, Row[Any]]:
+        rows = connection.execute(
+            select(
+                trials.c.trial_id,
+                trials.c.current_version,
+                trials.c.content_hash,
+                trials.c.eligibility_hash,
+                trial_versions.c.criteria_json,
+            )
+            .join(
+                trial_versions,
+                and_(
+                    trial_versions.c.trial_id == trials.c.trial_id,
+                    trial_versions.c.number == trials.c.current_version,
+                ),
+            )
+            .where(trials.c.trial_id.in_(trial_ids))
+        )
+        return {row.trial_id: row for row in rows}
+
+    @staticmethod
+    def _apply(
+        connection: Any,
+        new_trials: list[dict[str, Any]],
+        changed_trials: list[dict[str, Any]],
+        new_versions: list[dict[str, Any]],
+        changed_versions: list[dict[str, Any]],
+    ) -> None:
+        if new_trials:
+            connection.execute(trials.insert(), new_trials)
+        if changed_trials:
+            statement = trials.update().where(trials.c.trial_id == bindparam("key"))
+            connection.execute(statement, changed_trials)
+        if new_versions:
+            connection.execute(trial_versions.insert(), new_versions)
+        if changed_versions:
+            criteria = bindparam("new_criteria", type_=trial_versions.c.criteria_json.type)
+            statement = (
+                trial_versions.update()
+                .where(
+                    trial_versions.c.trial_id == bindparam("key"),
+                    trial_versions.c.number == bindparam("key_number"),
+                )
+                # No criteria given: keep the ones stored, which were cut from the same text.
+                .values(criteria_json=func.coalesce(criteria, trial_versions.c.criteria_json))
+            )
+            connection.execute(statement, changed_versions)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _version_row(self, trial_id: str, version: int | None) -> Row[Any] | None:
+        number = trials.c.current_version if version is None else version
+        statement = (
+            select(
+                trial_versions.c.number, trial_versions.c.trial_json, trial_versions.c.criteria_json
+            )
+            .join(trials, trials.c.trial_id == trial_versions.c.trial_id)
+            .where(trial_versions.c.trial_id == trial_id, trial_versions.c.number == number)
+        )
+        return self._one(statement)
+
+    def _one(self, statement: Any) -> Any:
+        try:
+            with self._engine.connect() as connection:
+                return connection.execute(statement).first()
+        except SQLAlchemyError as error:
+            raise StorageError(f"{self.url}: cannot read trials: {error}") from error
+
+    def _all(self, statement: Any) -> list[Any]:
+        try:
+            with self._engine.connect() as connection:
+                return list(connection.execute(statement))
+        except SQLAlchemyError as error:
+            raise StorageError(f"{self.url}: cannot read trials: {error}") from error
+
+    def _trial(self, trial_id: str, number: int, trial_json: str) -> Trial:
+        try:
+            return Trial.model_validate_json(trial_json)
+        except ValidationError as error:
+            raise StorageError(
+                f"{self.url}: {trial_id} version {number} is stored in a form this version of "
+                f"eligo cannot read ({error.error_count()} problems, first: "
+                f"{error.errors()[0]['msg']}); ingest the trial again"
+            ) from error
+
+    def get(self, trial_id: str, version: int | None = None) -> Trial | None:
+        """The trial as of ``version`` (by default the current one); None if not stored."""
+        row = self._version_row(trial_id, version)
+        return None if row is None else self._trial(trial_id, row.number, row.trial_json)
+
+    def criteria(self, trial_id: str, version: int | None = None) -> list[Criterion] | None:
+        """The criteria stored with a version of the trial; None if there are none."""
+        row = self._version_row(trial_id, version)
+        if row is None or row.criteria_json is None:
+            return None
+        return CRITERIA.validate_json(row.criteria_json)
+
+    def versions(self, trial_id: str) -> list[VersionInfo]:
+        """Every version of the trial, oldest first."""
+        rows = self._all(
+            select(trial_versions, trials.c.current_version)
+            .join(trials, trials.c.trial_id == trial_versions.c.trial_id)
+            .where(trial_versions.c.trial_id == trial_id)
+            .order_by(trial_versions.c.number)
+        )
+        return [
+            VersionInfo(
+                number=row.number,
+                saved_at=_utc(row.saved_at),
+                eligibility_hash=row.eligibility_hash,
+                content_hash=row.content_hash,
+                current=row.number == row.current_version,
+            )
+            for row in rows
+        ]
+
+    def ids(self) -> list[str]:
+        return [row.trial_id for row in self._all(select(trials.c.trial_id).order_by("trial_id"))]
+
+    def count(self) -> int:
+        row = self._one(select(func.count()).select_from(trials))
+        return int(row[0])
+
+    def iter_trials(self, batch_size: int = 500) -> Iterator[Trial]:
+        """The current version of every trial, by trial id, read ``batch_size`` at a time."""
+        statement = (
+            select(trials.c.trial_id, trials.c.current_version, trial_versions.c.trial_json)
+            .join(
+                trial_versions,
+                and_(
+                    trial_versions.c.trial_id == trials.c.trial_id,
+                    trial_versions.c.number == trials.c.current_version,
+                ),
+            )
+            .order_by(trials.c.trial_id)
+        )
+        try:
+            with self._engine.connect() as connection:
+                rows = connection.execution_options(yield_per=batch_size).execute(statement)
+                for row in rows:
+                    yield self._trial(row.trial_id, row.current_version, row.trial_json)
+        except SQLAlchemyError as error:
+            raise StorageError(f"{self.url}: cannot read trials: {error}") from error
+
+    def search(
+        self,
+        query: str | None = None,
+        *,
+        status: str | None = None,
+        phase: str | None = None,
+        condition: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[TrialSummary]:
+        """Trials matching ``query`` (web-search syntax: words, "phrases", OR, -word), best first.
+
+        Without words to look for, the filtered trials come most recently updated first.
+        ``status`` and ``phase`` take API v2 values or what people write ("recruiting",
+        "phase 2"); ``condition`` matches part of a condition's name, in any case.
+        """
+        statement = search_statement(
+            self.dialect,
+            parse_query(query),
+            filter_clauses(status, phase, condition),
+            max(limit, 0),
+            max(offset, 0),
+        )
+        return [
+            TrialSummary(
+                trial_id=row.trial_id,
+                title=row.title,
+                status=row.status,
+                phases=row.phases.split(),
+                conditions=row.conditions.split("\n") if row.conditions else [],
+                score=None if row.score is None else float(row.score),
+            )
+            for row in self._all(statement)
+        ]
