@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
@@ -76,6 +77,11 @@ def open_engine(url: str) -> Engine:
         engine = _create(make_url(database_url(url)))
     except (ArgumentError, NoSuchModuleError, ImportError) as error:
         raise StorageError(f"{where}: not a database URL eligo can use ({error})") from error
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        folder = Path(database).parent
+        if not folder.is_dir():
+            raise StorageError(f"{where}: cannot open the database: no folder {folder}")
     try:
         if engine.dialect.name == "sqlite":
             _check_sqlite_search(engine)
