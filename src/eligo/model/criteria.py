@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eligo.model.expression import Expression
+
 CriterionKind = Literal["inclusion", "exclusion"]
 CriterionSource = Literal["eligibility", "description"]
 
@@ -24,6 +26,7 @@ class Criterion(BaseModel):
     cohort: str | None = None  # Cohort.id when the criterion applies to one cohort only
     source: CriterionSource = "eligibility"
     children: list[Criterion] = Field(default_factory=list)
+    expression: Expression | None = None  # what it means, once parsed (eligo.parse)
 
     def walk(self) -> list[Criterion]:
         """This criterion and all its sub-criteria, depth first."""
