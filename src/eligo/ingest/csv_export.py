@@ -175,7 +175,7 @@ def _read_table(text: str, name: str) -> Iterator[Trial | RecordError]:
     columns = _header_columns(text.split("\n", 1)[0])
     try:
         for row in reader:
-            source = Source(format=FORMAT, path=name, locator=f"row {reader.line_num}")
+            source = Source(format=FORMAT, path=name, locator=f"line {reader.line_num}")
             values = {field: row.get(column) or "" for column, field in columns.items()}
             yield _row_trial(values, source)
     except csv.Error as error:
