@@ -55,7 +55,9 @@ def _postgresql_text_search(query: SearchQuery) -> tuple[Select[Any], ColumnElem
         literal_column("'english'::regconfig"), literal(query.to_websearch())
     )
     vector = literal_column("trials.search_vector")
-    score = func.ts_rank(vector, tsquery)
+    # ts_rank() saturates at 1.0 on records that match often; cover density does not, and
+    # rewards the words standing close together. Normalisation 1 discounts long records.
+    score = func.ts_rank_cd(vector, tsquery, 1)
     statement = select(*_SUMMARY_COLUMNS, score.label("score")).where(vector.op("@@")(tsquery))
     return statement, score
 

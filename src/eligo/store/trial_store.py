@@ -96,6 +96,7 @@ class TrialStore:
         """Store many trials, ``batch_size`` to a transaction; a bad record fails alone."""
         report = SaveReport()
         batch: list[PendingTrial] = []
+        in_batch: set[str] = set()
         for item in items:
             trial, criteria = item if isinstance(item, tuple) else (item, None)
             try:
@@ -104,10 +105,11 @@ class TrialStore:
                 report.failed.append(error)
                 continue
             # A trial twice in one batch would be compared with what was there before the batch.
-            if len(batch) >= batch_size or any(p.trial_id == pending.trial_id for p in batch):
+            if len(batch) >= batch_size or pending.trial_id in in_batch:
                 self._flush(batch, report, on_saved)
-                batch = []
+                batch, in_batch = [], set()
             batch.append(pending)
+            in_batch.add(pending.trial_id)
         self._flush(batch, report, on_saved)
         return report
 
