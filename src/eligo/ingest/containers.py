@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from eligo.errors import RecordError
 from eligo.ingest.document import Document
@@ -95,7 +95,7 @@ def _gzip_documents(path: Path) -> Iterator[Document | RecordError]:
         with tarfile.open(path, mode="r|gz") as archive:
             while (member := archive.next()) is not None:
                 # Stream mode remembers every header it passed; forget them to keep memory flat.
-                archive.members.clear()
+                archive.members.clear()  # type: ignore[attr-defined]
                 if not member.isfile():
                     continue
                 name = f"{path}!{member.name}"
@@ -112,7 +112,7 @@ def _gzip_documents(path: Path) -> Iterator[Document | RecordError]:
 
 
 def _gunzip(path: Path) -> BinaryIO:
-    return gzip.GzipFile(path, "rb")  # closed by the Document that opened it
+    return cast(BinaryIO, gzip.GzipFile(path, "rb"))  # closed by the Document that opened it
 
 
 def _is_tar_stream(path: Path) -> bool:

@@ -66,6 +66,9 @@ def read(document: Document) -> Iterator[Trial | RecordError]:
     except UnicodeDecodeError as error:
         yield RecordError(f"text is not UTF-8: {error}", source=document.name)
         return
+    if text.lstrip()[:1] in ("<", "{", "["):  # a forced format on a marked-up file
+        yield RecordError("markup (XML or JSON), not the CSV-export layout", source=document.name)
+        return
     header = text.split("\n", 1)[0]
     if _header_columns(header):
         yield from _read_table(text, document.name)

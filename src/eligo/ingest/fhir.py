@@ -94,8 +94,8 @@ class _References:
 
 def _identifier(study: dict[str, Any]) -> str | None:
     """The NCT id when one is given; else the first identifier value."""
-    values = [i.get("value") for i in study.get("identifier") or [] if isinstance(i, dict)]
-    values = [v.strip() for v in values if isinstance(v, str) and v.strip()]
+    found = [i.get("value") for i in study.get("identifier") or [] if isinstance(i, dict)]
+    values = [v.strip() for v in found if isinstance(v, str) and v.strip()]
     return next((v for v in values if _NCT_ID.match(v)), values[0] if values else None)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -209,7 +209,7 @@ def unescape_markdown(text: str) -> str:
     return _MARKDOWN_ESCAPE.sub(r"\1", text)
 
 
-def unique(values: list[str | None]) -> list[str]:
+def unique(values: Iterable[str | None]) -> list[str]:
     """Non-empty values, first occurrence kept, order kept."""
     seen: dict[str, None] = {}
     for value in values:

@@ -158,8 +158,7 @@ def _details(lines: list[str], start: int) -> dict[str, Any]:
     if index == len(lines):
         return fields
     fields["trial_id"] = _NCT_LINE.match(lines[index]).group(1)  # type: ignore[union-attr]
-    following = [clean(line) for line in lines[index + 1 : index + 8]]
-    following = [line for line in following if line]
+    following = [line for raw in lines[index + 1 : index + 8] if (line := clean(raw))]
     ends = _markers("end")
     for line in following[:2]:
         if _key(line) in ends or any(_key(line).startswith(end) for end in ends):
