@@ -54,7 +54,7 @@ def _postgresql_text_search(query: SearchQuery) -> tuple[Select[Any], ColumnElem
     tsquery = func.websearch_to_tsquery(
         literal_column("'english'::regconfig"), literal(query.to_websearch())
     )
-    vector = literal_column("trials.search_vector")
+    vector: ColumnElement[Any] = literal_column("trials.search_vector")
     # ts_rank() saturates at 1.0 on records that match often; cover density does not, and
     # rewards the words standing close together. Normalisation 1 discounts long records.
     score = func.ts_rank_cd(vector, tsquery, 1)

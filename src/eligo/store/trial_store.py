@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Engine, Row, and_, bindparam, func, select
+from sqlalchemy import Engine, Row, and_, func, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from eligo.errors import RecordError, StorageError
@@ -18,8 +18,8 @@ from eligo.store.query_text import parse_query
 from eligo.store.records import CRITERIA, PendingTrial
 from eligo.store.schema import trial_versions, trials
 from eligo.store.search import filter_clauses, search_statement
+from eligo.store.versioning import SaveOutcome, write_batch
 
-SaveOutcome = Literal["added", "updated", "unchanged"]
 OnSaved = Callable[[Trial, SaveOutcome], None]
 
 
@@ -120,7 +120,7 @@ class TrialStore:
             return
         try:
             with self._engine.begin() as connection:
-                outcomes: list[SaveOutcome | RecordError] = list(self._write(connection, batch))
+                outcomes: list[SaveOutcome | RecordError] = list(write_batch(connection, batch))
         except (IntegrityError, DataError):
             # Some record the database refuses: find it by saving them one at a time.
             outcomes = [self._write_alone(pending) for pending in batch]
@@ -137,7 +137,7 @@ class TrialStore:
     def _write_alone(self, pending: PendingTrial) -> SaveOutcome | RecordError:
         try:
             with self._engine.begin() as connection:
-                return self._write(connection, [pending])[0]
+                return write_batch(connection, [pending])[0]
         except (IntegrityError, DataError) as error:
             return RecordError(
                 f"the database refuses this trial: {error.orig}",
@@ -146,110 +146,6 @@ class TrialStore:
             )
         except SQLAlchemyError as error:
             raise StorageError(f"{self.url}: cannot save {pending.trial_id}: {error}") from error
-
-    def _write(self, connection: Any, batch: list[PendingTrial]) -> list[SaveOutcome]:
-        stored = self._stored_states(connection, [p.trial_id for p in batch])
-        now = datetime.now(UTC)
-        new_trials: list[dict[str, Any]] = []
-        changed_trials: list[dict[str, Any]] = []
-        new_versions: list[dict[str, Any]] = []
-        changed_versions: list[dict[str, Any]] = []
-        outcomes: list[SaveOutcome] = []
-        for pending in batch:
-            key = pending.trial_id
-            state = stored.get(key)
-            version = {
-                "trial_id": pending.trial_id,
-                "saved_at": now,
-                "eligibility_hash": pending.eligibility_hash,
-                "content_hash": pending.content_hash,
-                "trial_json": pending.trial_json,
-                "criteria_json": pending.criteria_json,
-            }
-            trial_row = {
-                **pending.listing,
-                "content_hash": pending.content_hash,
-                "eligibility_hash": pending.eligibility_hash,
-            }
-            if state is None:
-                new_trials.append({**trial_row, "trial_id": pending.trial_id, "current_version": 1})
-                new_versions.append({**version, "number": 1})
-                outcomes.append("added")
-            elif state.eligibility_hash != pending.eligibility_hash:
-                number = state.current_version + 1
-                changed_trials.append({**trial_row, "key": key, "current_version": number})
-                new_versions.append({**version, "number": number})
-                outcomes.append("updated")
-            elif state.content_hash == pending.content_hash and pending.criteria_json in (
-                None,
-                state.criteria_json,
-            ):
-                outcomes.append("unchanged")
-            else:
-                number = state.current_version
-                changed_trials.append({**trial_row, "key": key, "current_version": number})
-                changed_versions.append(
-                    {
-                        "key": key,
-                        "key_number": number,
-                        "saved_at": now,
-                        "content_hash": pending.content_hash,
-                        "trial_json": pending.trial_json,
-                        "new_criteria": pending.criteria_json,
-                    }
-                )
-                outcomes.append("updated")
-        self._apply(connection, new_trials, changed_trials, new_versions, changed_versions)
-        return outcomes
-
-    @staticmethod
-    def _stored_states(connection: Any, trial_ids: list[str]) -> dict[str, Row[Any]]:
-        rows = connection.execute(
-            select(
-                trials.c.trial_id,
-                trials.c.current_version,
-                trials.c.content_hash,
-                trials.c.eligibility_hash,
-                trial_versions.c.criteria_json,
-            )
-            .join(
-                trial_versions,
-                and_(
-                    trial_versions.c.trial_id == trials.c.trial_id,
-                    trial_versions.c.number == trials.c.current_version,
-                ),
-            )
-            .where(trials.c.trial_id.in_(trial_ids))
-        )
-        return {row.trial_id: row for row in rows}
-
-    @staticmethod
-    def _apply(
-        connection: Any,
-        new_trials: list[dict[str, Any]],
-        changed_trials: list[dict[str, Any]],
-        new_versions: list[dict[str, Any]],
-        changed_versions: list[dict[str, Any]],
-    ) -> None:
-        if new_trials:
-            connection.execute(trials.insert(), new_trials)
-        if changed_trials:
-            statement = trials.update().where(trials.c.trial_id == bindparam("key"))
-            connection.execute(statement, changed_trials)
-        if new_versions:
-            connection.execute(trial_versions.insert(), new_versions)
-        if changed_versions:
-            criteria = bindparam("new_criteria", type_=trial_versions.c.criteria_json.type)
-            statement = (
-                trial_versions.update()
-                .where(
-                    trial_versions.c.trial_id == bindparam("key"),
-                    trial_versions.c.number == bindparam("key_number"),
-                )
-                # No criteria given: keep the ones stored, which were cut from the same text.
-                .values(criteria_json=func.coalesce(criteria, trial_versions.c.criteria_json))
-            )
-            connection.execute(statement, changed_versions)
 
     # -- reading -------------------------------------------------------------------------
 
