@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -52,3 +54,22 @@ def test_forcing_a_format_on_the_wrong_content_is_an_error() -> None:
     for forced in ("ctgov-json", "csv-export", "page-text", "fhir"):
         [item] = read_trials(xml, forced)
         assert isinstance(item, RecordError), forced
+
+
+def test_a_reader_defect_costs_one_record_only(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from eligo.ingest import ctgov_xml
+
+    real = ctgov_xml.study_fields
+
+    def failing_on_one(root: Any) -> dict[str, Any]:
+        if root.findtext("id_info/nct_id") == "NCT00003726":
+            raise KeyError("simulated defect")
+        return real(root)
+
+    monkeypatch.setattr(ctgov_xml, "study_fields", failing_on_one)
+    items = list(read_trials(DATA / "trials" / "xml"))
+    errors = [i for i in items if isinstance(i, RecordError)]
+    assert len(items) == 6 and len(errors) == 1
+    assert errors[0].record_id == "NCT00003726"
+    assert "KeyError" in errors[0].message and "please report it" in errors[0].message

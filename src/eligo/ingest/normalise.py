@@ -10,7 +10,7 @@ import json
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any, TypeVar
@@ -176,21 +176,35 @@ def _unit(term: str) -> str:
     return found.group(0) if found else "years"
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m", "%B %Y",
-                 "%b %Y", "%Y")
+# Each pattern names its groups year, month (number or English name) and optionally day.
+_DATES = tuple(re.compile(pattern, re.I) for pattern in (
+    r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?"
+    r"(?:[T ][\d:.]+(?:Z|[+-][\d:]+)?)?$",                            # 2015-03-01T04:00:00Z
+    r"^(?P<month>[a-z]+)\.? (?P<day>\d{1,2}),? (?P<year>\d{4})$",   # March 15, 2015
+    r"^(?P<day>\d{1,2}) (?P<month>[a-z]+)\.?,? (?P<year>\d{4})$",    # 15 October 2025
+    r"^(?P<month>[a-z]+)\.?,? (?P<year>\d{4})$",                      # March 2015
+))
 
 
 def registry_date(text: str) -> date:
-    """A registry date; a month without a day is its first day ("March 2015" → 2015-03-01)."""
+    """A registry date; a month without a day is its first day ("March 2015" → 2015-03-01).
+
+    English month names are read from the vocabulary, not the locale, so a server set to another
+    language reads the registry the same way.
+    """
     value = " ".join(text.split())
-    iso = re.match(r"^(\d{4}-\d{2}-\d{2})[T ]", value)
-    if iso:  # a FHIR dateTime: the day is what matters
-        value = iso.group(1)
-    for pattern in _DATE_FORMATS:
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
+    for pattern in _DATES:
+        match = pattern.match(value)
+        if not match:
             continue
+        parts = match.groupdict()
+        month = parts.get("month") or "1"
+        number = int(month) if month.isdigit() else vocabulary()["months"].get(month.lower())
+        try:
+            if number is not None:
+                return date(int(parts["year"]), number, int(parts.get("day") or 1))
+        except ValueError:
+            break
     raise FieldError(None, f"cannot read date {text!r}")
 
 
@@ -254,4 +268,7 @@ def assemble(make_fields: Callable[[], dict[str, Any]], source: Source,
         field = ".".join([error.title, *(str(part) for part in first["loc"])])
         return RecordError(first["msg"], source=error_source(source), record_id=record_id,
                            field=field)
+    except Exception as error:  # a defect in a reader must not end the batch
+        return RecordError(f"eligo could not read this record ({type(error).__name__}: {error});"
+                           " please report it", source=error_source(source), record_id=record_id)
     return build_trial({"trial_id": record_id, **fields}, source)
