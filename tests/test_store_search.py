@@ -77,6 +77,7 @@ def test_a_match_in_the_title_and_conditions_outranks_one_in_the_summary(
         ["PHASE2"],
         ["Small Cell Lung Carcinoma"],
     )
+    assert (first.status_label, first.phase_label) == ("Recruiting", "Phase 2")
 
 
 def test_search_reads_conditions_interventions_keywords_ids_and_stems_words(

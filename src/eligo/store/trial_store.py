@@ -12,7 +12,7 @@ from sqlalchemy import Engine, Row, and_, func, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from eligo.errors import RecordError, StorageError
-from eligo.model import Criterion, Trial
+from eligo.model import PHASE_LABELS, STATUS_LABELS, Criterion, Trial
 from eligo.store.engine import open_engine, safe_url
 from eligo.store.query_text import parse_query
 from eligo.store.records import CRITERIA, PendingTrial
@@ -38,6 +38,14 @@ class TrialSummary(BaseModel):
     phases: list[str]
     conditions: list[str]
     score: float | None = None  # higher is a better match; None when nothing was searched for
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status or "", self.status or "Unknown status")
+
+    @property
+    def phase_label(self) -> str:
+        return "/".join(PHASE_LABELS.get(p, p) for p in self.phases) or "Not stated"
 
 
 @dataclass
