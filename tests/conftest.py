@@ -70,22 +70,22 @@ def postgres_server() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     data, port = root / "data", _free_port()
-    _run(
-        [str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-         "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
-        "initdb",
-    )  # fmt: skip
     options = (
         f"-c listen_addresses=127.0.0.1 -p {port} -k {root} "
         # A throwaway server: durability buys nothing here, speed does.
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     )
-    _run(
-        [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"),
-         "-o", options, "-w", "start"],
-        "starting PostgreSQL",
-    )  # fmt: skip
     try:
+        _run(
+            [str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+            "initdb",
+        )  # fmt: skip
+        _run(
+            [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"),
+             "-o", options, "-w", "start"],
+            "starting PostgreSQL",
+        )  # fmt: skip
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(
