@@ -147,3 +147,11 @@ def test_list_of_studies_and_bad_values(tmp_path: Path, study: dict[str, Any]) -
     assert first.record_id == "NCT02513394"
     assert isinstance(middle, Trial)
     assert isinstance(last, RecordError) and last.field == "startDateStruct.date"
+
+
+def test_pretty_study_with_trailing_garbage_is_one_error(tmp_path: Path,
+                                                          study: dict[str, Any]) -> None:
+    (tmp_path / "x.json").write_text(json.dumps(study, indent=2) + "\n}{ garbage\n", "utf-8")
+    [error] = read_trials(tmp_path / "x.json")
+    assert isinstance(error, RecordError)
+    assert "Extra data" in error.message and error.source == str(tmp_path / "x.json")

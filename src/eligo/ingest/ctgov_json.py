@@ -38,8 +38,8 @@ def read(document: Document) -> Iterator[Trial | RecordError]:
     try:
         data = json.loads(document.read())
     except json.JSONDecodeError as error:
-        if error.msg == "Extra data":  # NDJSON whose first line is longer than the head
-            yield from _read_lines(document)
+        if error.msg == "Extra data" and _first_line_is_object(document):
+            yield from _read_lines(document)  # NDJSON whose first line is longer than the head
         else:
             yield RecordError(f"JSON cannot be parsed: {error}", source=document.name)
         return
@@ -68,6 +68,15 @@ def _is_ndjson(document: Document) -> bool:
     except ValueError:
         return False
     return isinstance(first, dict) and any(line.strip() for line in lines[1:])
+
+
+def _first_line_is_object(document: Document) -> bool:
+    for _, line in document.lines():
+        try:
+            return isinstance(json.loads(line), dict)
+        except ValueError:
+            return False
+    return False
 
 
 def _read_lines(document: Document) -> Iterator[Trial | RecordError]:
