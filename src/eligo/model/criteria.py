@@ -25,6 +25,7 @@ class Criterion(BaseModel):
     span: tuple[int, int] | None = None  # character offsets in the text it was cut from
     cohort: str | None = None  # Cohort.id when the criterion applies to one cohort only
     source: CriterionSource = "eligibility"
+    section: str | None = None  # group heading above it ("PATIENT CHARACTERISTICS / Hepatic")
     children: list[Criterion] = Field(default_factory=list)
     expression: Expression | None = None  # what it means, once parsed (eligo.parse)
 
