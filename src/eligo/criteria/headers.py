@@ -73,17 +73,22 @@ def _compiled() -> dict[str, Any]:
         "inclusion": re.compile(vocab["label_kinds"]["inclusion"], re.I),
         "sentence_start": re.compile(vocab["sentence_header_start"], re.I),
         "glue": frozenset(vocab["sentence_header_glue"]),
-        "lead_in": re.compile(vocab["lead_in_endings"], re.I),
+        "lead_in": tuple(vocab["lead_in_endings"]),
         "note_words": re.compile(vocab["note_words"], re.I),
         "note_sentences": re.compile(vocab["note_sentences"], re.I),
         "non_criteria": re.compile(vocab["non_criteria"], re.I),
     }
 
 
+_FRAME = _EMPHASIS + _DASHES
+
+
 def _clean(text: str) -> tuple[str, int]:
     """Text without emphasis or rules around it, and how many characters were cut in front."""
-    stripped = text.lstrip(_EMPHASIS + _DASHES)
-    return stripped.rstrip(_EMPHASIS + _DASHES), len(text) - len(stripped)
+    if text[0] not in _FRAME:
+        return (text.rstrip(_FRAME) if text[-1] in _FRAME else text), 0
+    stripped = text.lstrip(_FRAME)
+    return stripped.rstrip(_FRAME), len(text) - len(stripped)
 
 
 def _inline_start(text: str, colon: int) -> int | None:
@@ -95,7 +100,7 @@ def _inline_start(text: str, colon: int) -> int | None:
 
 def major_header(text: str) -> Header | None:
     """The major heading this line is, if it is one."""
-    if len(text) > 400:
+    if not text or len(text) > 400:
         return None
     clean, cut = _clean(text)
     compiled = _compiled()
@@ -119,7 +124,7 @@ def major_header(text: str) -> Header | None:
 
 def minor_header(text: str) -> Header | None:
     """The minor heading (group label or lead-in sentence) this line is, if it is one."""
-    if len(text) > 200:
+    if not text or len(text) > 200:
         return None
     clean, cut = _clean(text)
     if not clean or not (clean[0].isupper() or clean[0].isdigit()):
@@ -156,7 +161,7 @@ def _short_label(body: str, words: list[str]) -> bool:
         return False
     if any(char.isdigit() for char in body) and not _GROUP_LABEL.match(body):
         return False
-    return not _compiled()["lead_in"].search(body) and not body.lower().endswith(_OPEN_ENDINGS)
+    return not is_lead_in(body) and not body.lower().endswith(_OPEN_ENDINGS)
 
 
 _OPEN_ENDINGS = (" as", " of", " to", " for", " with", " and", " or", " the", " if", "following")
@@ -173,7 +178,16 @@ def _label_kind(label: str) -> CriterionKind | None:
 
 def is_lead_in(text: str) -> bool:
     """Does this criterion announce a list ("... defined as:", "... including")?"""
-    return bool(_compiled()["lead_in"].search(text[-80:]))
+    tail = " ".join(text[-40:].lower().split())
+    endings: tuple[str, ...] = _compiled()["lead_in"]
+    if not tail.endswith(endings):
+        return False
+    for ending in endings:
+        if tail.endswith(ending):
+            before = tail[-len(ending) - 1:-len(ending)]
+            if not ending[0].isalpha() or not before or not before.isalnum():
+                return True
+    return False
 
 
 def is_note_word(text: str) -> bool:

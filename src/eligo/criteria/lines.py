@@ -27,6 +27,7 @@ _MARKER = re.compile(
     r"|(?P<alpha>[a-zA-Z]{1,5})(?P<alphasep>[.)])(?=\s)"
     r")\s*"
 )
+_SHORT_STOP = re.compile(r"[.)\s]")
 _ROMAN = re.compile(r"^(?:x{0,3})(?:ix|iv|v?i{0,3})$", re.I)
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 
@@ -60,6 +61,8 @@ def roman_value(token: str) -> int:
 
 def _marker(content: str) -> tuple[str | None, int, str | None, int, int]:
     """(style, value, alternative style, alternative value, marker length) for a line's text."""
+    if content[0].isalpha() and not _SHORT_STOP.search(content, 1, 7):
+        return None, 0, None, 0, 0  # a word, not "a)", "iv." or "o "
     match = _MARKER.match(content)
     if match is None:
         return None, 0, None, 0, 0
@@ -89,53 +92,27 @@ def _marker(content: str) -> tuple[str | None, int, str | None, int, int]:
     return None, 0, None, 0, 0
 
 
-_LINE = re.compile(r"[^\r\n]*")
-_SEP = re.compile(r"\r\n|\r|\n")
-
-
 def scan(text: str) -> list[Line]:
     """The non-blank lines of ``text`` in order, with markers read and offsets kept."""
     lines: list[Line] = []
     position = 0
-    number = 0
     blank = False
-    size = len(text)
-    while position <= size:
-        sep = _SEP.search(text, position)
-        end_of_line = sep.start() if sep else size
-        raw = text[position:end_of_line]
-        stripped = raw.strip()
-        if stripped:
+    for number, (raw, whole) in enumerate(zip(text.splitlines(), text.splitlines(True),
+                                              strict=True)):
+        content = raw.strip()
+        if content:
             lead = len(raw) - len(raw.lstrip())
             indent = len(raw[:lead].expandtabs(4)) if "\t" in raw[:lead] else lead
-            content = raw[lead:].rstrip()
             style, value, alt_style, alt_value, size_marker = _marker(content)
-            if style and len(content) <= size_marker:
-                # A marker with nothing after it still starts an item; its text follows.
-                size_marker = len(content)
-            lines.append(
-                Line(
-                    number=number,
-                    line_start=position,
-                    start=position + lead + size_marker,
-                    end=position + lead + len(content),
-                    indent=indent,
-                    length=indent + len(content),
-                    style=style,
-                    value=value,
-                    alt_style=alt_style,
-                    alt_value=alt_value,
-                    text=content[size_marker:],
-                    blank_before=blank,
-                )
-            )
+            lines.append(Line(
+                number, position, position + lead + size_marker, position + lead + len(content),
+                indent, indent + len(content), style, value, alt_style, alt_value,
+                content[size_marker:], blank,
+            ))
             blank = False
         else:
             blank = bool(lines)
-        number += 1
-        if sep is None:
-            break
-        position = sep.end()
+        position += len(whole)
     return lines
 
 

@@ -27,9 +27,14 @@ _OPEN_END = re.compile(
     r"has|have|not|no|any|prior|after|before|during|than|e\.g\.|i\.e\.|eg|ie))\s*$",
     re.I,
 )
-_SENTENCE_END = re.compile(r"[.;!?)\]]\s*$")
+_SENTENCE_ENDS = (".", ";", "!", "?", ")", "]")
 _PLAIN_MAJOR = re.compile(r"(?:key\s+|main\s+)?(?:inclusion|exclusion)(?:\s+criteria)?", re.I)
 _RUNS_ON = re.compile(r"^(?:[a-z\u00df-\u00ff(\[,;:&/)\]%]|(?:and|or|but|nor)\b)")
+
+
+def _open_end(text: str) -> bool:
+    """Does this line stop mid-sentence ("... from the time of")?"""
+    return bool(_OPEN_END.search(text[-24:]))
 
 
 @dataclass(slots=True, eq=False)
@@ -42,6 +47,7 @@ class _Node:
     kind: CriterionKind
     section: str | None
     note: bool = False
+    words: str | None = None  # the normalised text, once asked for
     parent: _Node | None = None
     children: list[_Node] = field(default_factory=list)
 
@@ -71,7 +77,10 @@ class _Builder:
         return self.roots
 
     def _read(self, line: Line, previous: Line | None, index: int) -> int:
-        major = headers.major_header(line.text)
+        if self._wraps(line, previous):
+            self.stack[-1].end = line.end
+            return index + 1
+        major = headers.major_header(line.text) if self._may_be_major(line) else None
         if major is not None and not self._runs_on(line, previous):
             self._open_major(major)
             return self._after_header(major, line, index)
@@ -86,12 +95,29 @@ class _Builder:
             self._read_plain(line, previous)
         return index + 1
 
+    @staticmethod
+    def _may_be_major(line: Line) -> bool:
+        """A bulleted heading ("-  INCLUSION CRITERIA:") is short; bulleted text rarely is."""
+        return line.style is None or len(line.text) <= 60 or line.text.endswith(":")
+
+    def _wraps(self, line: Line, previous: Line | None) -> bool:
+        """The common case, decided early: an indented line carrying on a sentence."""
+        return (
+            previous is not None
+            and line.style is None
+            and not line.blank_before
+            and bool(self.stack)
+            and line.indent > self.stack[-1].indent
+            and not previous.text.endswith(_SENTENCE_ENDS)
+            and not headers.is_note_word(line.text)
+        )
+
     def _runs_on(self, line: Line, previous: Line | None) -> bool:
         """A heading's words inside a wrapped sentence ("... see\\nExclusion criteria") are text."""
         if previous is None or line.blank_before or line.style is not None:
             return False
         return bool(self.stack) and (
-            self._full(previous, line) or bool(_OPEN_END.search(previous.text))
+            self._full(previous, line) or _open_end(previous.text)
         )
 
     def _may_be_minor(self, line: Line, previous: Line | None) -> bool:
@@ -131,7 +157,7 @@ class _Builder:
             following = self.lines[last + 1]
             if following.blank_before or following.style is not None:
                 break
-            if headers.major_header(following.text) and not self._full(self.lines[last], following):
+            if not self._full(self.lines[last], following) and headers.major_header(following.text):
                 break
             last += 1
         self._add_run_together(start, self.lines[last].end)
@@ -240,14 +266,14 @@ class _Builder:
             self._new_paragraph(line)
             return
         top = self.stack[-1]
-        runs_on = bool(_RUNS_ON.match(line.text)) or bool(_OPEN_END.search(previous.text))
+        runs_on = bool(_RUNS_ON.match(line.text)) or _open_end(previous.text)
         if headers.is_note_word(line.text) and not self._full(previous, line):
             self._add_note(line)
         elif not line.blank_before:
             if runs_on or self._full(previous, line):
                 top.end = line.end
             elif (headers.is_note_sentence(line.text) and line.indent != previous.indent
-                  and _SENTENCE_END.search(previous.text)):
+                  and previous.text.endswith(_SENTENCE_ENDS)):
                 self._add_note(line)
             elif line.indent > top.indent:
                 top.end = line.end
@@ -384,10 +410,11 @@ def _announces(text: str, node: _Node) -> bool:
 
 def _empty(text: str, node: _Node) -> bool:
     """Nothing to ask: no words, a placeholder ("Not specified"), or a label over placeholders."""
-    words = normalise(text[node.start:node.end])
+    if node.words is None:
+        node.words = normalise(text[node.start:node.end])
     if node.children:
-        return words.endswith(":") and all(_empty(text, child) for child in node.children)
-    return not words or headers.is_non_criterion(words)
+        return node.words.endswith(":") and all(_empty(text, child) for child in node.children)
+    return not node.words or headers.is_non_criterion(node.words)
 
 
 def _emit(text: str, node: _Node, ident: str) -> Criterion:
@@ -395,13 +422,11 @@ def _emit(text: str, node: _Node, ident: str) -> Criterion:
     for child in node.children:
         if not _empty(text, child):
             children.append(_emit(text, child, f"{ident}.{len(children) + 1}"))
-    return Criterion.model_construct(
+    return Criterion(
         id=ident,
         kind=node.kind,
-        text=normalise(text[node.start:node.end]),
+        text=node.words or "",
         span=(node.start, node.end),
-        cohort=None,
-        source="eligibility",
         section=node.section,
         children=children,
     )
