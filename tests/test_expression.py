@@ -14,10 +14,12 @@ from eligo.model.expression import (
     KINDS,
     Age,
     All,
+    Allowed,
     Any,
     Biomarker,
     Breastfeeding,
     ChildbearingPotential,
+    Cohort,
     Condition,
     Derived,
     Expression,
@@ -83,6 +85,8 @@ EXAMPLES: list[Expression] = [
     Vaccination(live=True, window=Window(amount=28, unit="days")),
     TrialParticipation(window=Window(amount=30, unit="days")),
     Team(category="consent", text="Patients must sign informed consent"),
+    Cohort(name="2"),
+    Allowed(PriorTherapy(category="hormonal", status="prior"), text="Prior hormonal therapy"),
     Unparsed(text="Patients must have a tumour site easily accessible", reason="no rule"),
 ]
 

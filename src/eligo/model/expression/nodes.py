@@ -345,6 +345,15 @@ class Vaccination(Expression, Dated):
     }
 
 
+class Cohort(Expression, Fact):
+    """The patient would join the trial's cohort (or arm, or part) ``name``: criteria written
+    for one cohort ("Tumors from Cohort 2 must be DLL3 positive") are conditional on it."""
+
+    arg_types: ClassVar[dict[str, Arg]] = {
+        "name": Arg("str", required=True, doc="the cohort's number or letter as written"),
+    }
+
+
 class TrialParticipation(Expression, Dated):
     """Taking part in another interventional study (an investigational drug or device)."""
 
@@ -368,6 +377,18 @@ class Team(Expression, Judgement):
         "category": Arg("str", required=True, choices=TEAM_CATEGORIES),
         "text": Arg("str", required=True),
     }
+
+
+class Allowed(Expression):
+    """What the text permits rather than requires ("prior radiotherapy allowed"). It never
+    decides eligibility, whatever the criterion's kind; ``this`` is the fact permitted, when
+    read."""
+
+    arg_types: ClassVar[dict[str, Arg]] = {
+        "this": Arg("node"),
+        "text": Arg("str", required=True),
+    }
+    positional = "this"
 
 
 class Unparsed(Expression, Judgement):

@@ -60,6 +60,13 @@ def unit_label(ucum: str) -> str:
     return text.replace("m2", "m²").replace("m3", "m³")
 
 
+def _amount(window: n.Window) -> str:
+    unit = window.unit.replace("_", "-")
+    if window.amount == 1:
+        unit = {"half-lives": "half-life"}.get(unit, unit.rstrip("s"))
+    return f"{number(window.amount)} {unit}"
+
+
 def _vocabulary_label(kind: str, concept: str) -> str | None:
     # The vocabulary is optional here: the model must render without it (tests, other tools).
     try:
@@ -155,7 +162,7 @@ class TextRenderer(Backend):
     # -- time ----------------------------------------------------------------------------
 
     def window_text(self, node: n.Window) -> list[str]:
-        amount = f"{number(node.amount)} {node.unit.replace('_', '-')}"
+        amount = _amount(node)
         reference = REFERENCE_LABELS[node.reference]
         if node.direction == "within":
             return [f"within {amount} of {reference}"]
@@ -163,7 +170,7 @@ class TextRenderer(Backend):
 
     def longest_text(self, node: n.Longest) -> list[str]:
         windows = node.windows
-        amounts = " or ".join(f"{number(w.amount)} {w.unit.replace('_', '-')}" for w in windows)
+        amounts = " or ".join(_amount(w) for w in windows)
         first = windows[0]
         if all((w.direction, w.reference) == (first.direction, first.reference) for w in windows):
             reference = REFERENCE_LABELS[first.reference]
@@ -293,6 +300,14 @@ class TextRenderer(Backend):
 
     def trial_participation_text(self, node: n.TrialParticipation) -> list[str]:
         return self._when(node, "in another interventional trial")
+
+    def cohort_text(self, node: n.Cohort) -> list[str]:
+        return [f"in cohort {node.name}"]
+
+    def allowed_text(self, node: n.Allowed) -> list[str]:
+        if node.this is not None:
+            return [f"allowed: {self.phrase(node.this)}"]
+        return [f"allowed: {node.text}"]
 
     def team_text(self, node: n.Team) -> list[str]:
         return [f"study team to confirm ({node.category.replace('_', ' ')}): {node.text}"]
