@@ -172,3 +172,12 @@ def test_entities_are_not_expanded(tmp_path: Path, doctype: bytes) -> None:
     [trial] = read_trials(tmp_path / "evil.xml")
     assert isinstance(trial, Trial)
     assert trial.brief_title == "T"  # the reference stays unexpanded, nothing read or multiplied
+
+
+def test_study_officials_become_trial_contacts() -> None:
+    from eligo.ingest import read_trials
+
+    trial = next(iter(read_trials(Path(__file__).parent / "data/trials/xml/NCT02513394.xml")))
+    assert not isinstance(trial, Exception)
+    roles = {(c.name, c.role) for c in trial.contacts}
+    assert ("Erica Mayer, MD", "principal_investigator") in roles

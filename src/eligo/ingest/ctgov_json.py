@@ -158,6 +158,7 @@ def protocol_fields(protocol: dict[str, Any]) -> dict[str, Any]:
         "detailed_description": text_block(_get(text, "detailedDescription")),
         "sponsor": _str(sponsors, "leadSponsor", "name"),
         "collaborators": unique([_str(c, "name") for c in _list(sponsors, "collaborators")]),
+        "contacts": _study_contacts(protocol.get("contactsLocationsModule") or {}),
         "sites": [_site(node) for node in _list(protocol, "contactsLocationsModule", "locations")],
         "enrollment": convert("enrollmentInfo.count", count,
                               _str(design, "enrollmentInfo", "count")),
@@ -225,6 +226,20 @@ def _outcomes(module: dict[str, Any]) -> list[Outcome]:
                                     description=text_block(_get(node, "description")),
                                     time_frame=_str(node, "timeFrame")))
     return outcomes
+
+
+def _study_contacts(module: Any) -> list[Contact]:
+    contacts = [_person(person, "central") for person in _list(module, "centralContacts")]
+    contacts += [_person(person, "official") for person in _list(module, "overallOfficials")]
+    return [c for c in contacts if c.name or c.phone or c.email]
+
+
+def _person(person: Any, default_role: str) -> Contact:
+    role = _str(person, "role")
+    phone, extension = _str(person, "phone"), _str(person, "phoneExt")
+    return Contact(name=_str(person, "name"), role=role.lower() if role else default_role,
+                   phone=f"{phone} ext. {extension}" if phone and extension else phone,
+                   email=_str(person, "email"))
 
 
 def _site(node: Any) -> Site:

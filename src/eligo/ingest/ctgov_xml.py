@@ -97,6 +97,7 @@ def study_fields(root: Any) -> dict[str, Any]:
         "detailed_description": _block(root, "detailed_description/textblock"),
         "sponsor": _text(root, "sponsors/lead_sponsor/agency"),
         "collaborators": _texts(root, "sponsors/collaborator/agency"),
+        "contacts": _study_contacts(root),
         "sites": [_site(node) for node in root.findall("location")],
         "enrollment": convert("enrollment", count, _text(root, "enrollment")),
         "start_date": convert("start_date", registry_date, _text(root, "start_date")),
@@ -186,6 +187,15 @@ def _site(node: Any) -> Site:
         contacts=[c for c in contacts if c.name or c.phone or c.email],
         geo=_geo(node),
     )
+
+
+def _study_contacts(root: Any) -> list[Contact]:
+    contacts = [_contact(c, "central") for c in root.findall("overall_contact")]
+    contacts += [_contact(c, "central_backup") for c in root.findall("overall_contact_backup")]
+    for person in root.findall("overall_official"):
+        role = _text(person, "role")
+        contacts.append(_contact(person, enum_code(role).lower() if role else "official"))
+    return [c for c in contacts if c.name or c.phone or c.email]
 
 
 def _contact(node: Any, role: str) -> Contact:

@@ -107,7 +107,7 @@ class Cohort(_Model):
 class Source(_Model):
     """Where a record came from, so an error or a verdict can point back to it."""
 
-    format: str  # "ctgov-json", "ctgov-xml", "csv-export", "page-text", "fhir-researchstudy"
+    format: str  # "ctgov-json", "ctgov-xml", "csv-export", "page-text", "fhir"
     path: str | None = None  # file, or "archive.tar.gz!member.xml"
     locator: str | None = None  # position inside the file: "line 3", "entry 2"
 
@@ -136,6 +136,7 @@ class Trial(_Model):
     detailed_description: str | None = None
     sponsor: str | None = None
     collaborators: list[str] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list)  # central contacts and study officials
     sites: list[Site] = Field(default_factory=list)
     enrollment: int | None = None
     start_date: date | None = None
