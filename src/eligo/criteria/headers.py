@@ -50,7 +50,9 @@ def _compiled() -> dict[str, Any]:
     qualifier = vocab["major_qualifier"]
     majors = [
         (
-            re.compile(rf"(?:{entry['pattern']})(?P<qual>{qualifier})", re.I),
+            re.compile(
+                rf"(?:{entry['pattern']})(?P<qual>{qualifier})\s*(?P<end>:|[.\-\u2013]?\s*$)", re.I
+            ),
             entry["kind"],
             entry.get("layout") == "nci",
         )
@@ -110,20 +112,23 @@ def major_header(text: str) -> Header | None:
         match = pattern.match(clean)
         if match is None:
             continue
-        rest = clean[match.end():].strip()
         qualifier = match.group("qual").strip()
-        worded = bool(qualifier) and qualifier[0].isalpha()
-        label = " ".join(clean[: match.end()].split()).strip(" -:(")
-        if rest in ("", ".", "-", "\u2013", ":-", ":") and not (worded and rest != ":"):
-            return Header(label, kind, True, nci, None)
-        if rest.startswith(":"):
-            colon = cut + clean.index(":", match.end())
-            return Header(label, kind, True, nci, _inline_start(text, colon))
+        colon = match.group("end") == ":"
+        if qualifier[:1].isalpha() and not colon:
+            continue  # "Inclusion criteria include ..." is a sentence, not a heading
+        label = " ".join(clean[: match.start("qual")].split())
+        if qualifier:
+            label = f"{label} {' '.join(qualifier.split())}".strip(" -:(")
+        inline = _inline_start(text, cut + match.end() - 1) if colon else None
+        return Header(label, kind, True, nci, inline)
     return None
 
 
-def minor_header(text: str) -> Header | None:
-    """The minor heading (group label or lead-in sentence) this line is, if it is one."""
+def minor_header(text: str, marked: bool = False) -> Header | None:
+    """The minor heading (group label or lead-in sentence) this line is, if it is one.
+
+    A bulleted line can only be a lead-in sentence ("- Patients must have:"), never a label.
+    """
     if not text or len(text) > 200:
         return None
     clean, cut = _clean(text)
@@ -132,7 +137,7 @@ def minor_header(text: str) -> Header | None:
     compiled = _compiled()
     if compiled["note_words"].match(clean):
         return None
-    match = compiled["minor_label"].match(clean)
+    match = None if marked else compiled["minor_label"].match(clean)
     if match:
         label = " ".join(clean[: match.end()].split())
         colon = cut + match.end()
@@ -147,7 +152,7 @@ def minor_header(text: str) -> Header | None:
         tokens = [word.strip(",.;()").lower() for word in words]
         if all(token in compiled["glue"] or token.isdigit() or not token for token in tokens):
             return Header(body, _label_kind(body), False, False, None)
-    if _short_label(body, words):
+    if not marked and _short_label(body, words):
         return Header(body, _label_kind(body), False, False, None)
     return None
 

@@ -18,15 +18,16 @@ _TOUCHING_BULLETS = (
 
 _MARKER = re.compile(
     r"(?:"
-    rf"(?P<bullet>[{re.escape(_SPACED_BULLETS)}])(?=\s)"
+    rf"(?P<bullet>[{re.escape(_SPACED_BULLETS)}])(?=\s|$)"
     rf"|(?P<tbullet>[{_TOUCHING_BULLETS}])"
     r"|\((?P<pnum>\d{1,3})\)"
     r"|\((?P<palpha>[a-zA-Z]{1,5})\)"
-    r"|(?P<num>\d{1,3})(?P<numsep>[.)])(?=\s)"
+    r"|(?P<num>\d{1,3})(?P<numsep>[.)])(?=\s|$)"
     r"|(?P<multi>\d{1,2}(?:\.\d{1,2}){1,3})(?P<multisep>[.)]?)(?=\s+[A-Z(\"'])"
-    r"|(?P<alpha>[a-zA-Z]{1,5})(?P<alphasep>[.)])(?=\s)"
+    r"|(?P<alpha>[a-zA-Z]{1,5})(?P<alphasep>[.)])(?=\s|$)"
     r")\s*"
 )
+_WORD = re.compile(r"\w")  # a line of rules or stray bullets ("-----", "*") says nothing
 _SHORT_STOP = re.compile(r"[.)\s]")
 _ROMAN = re.compile(r"^(?:x{0,3})(?:ix|iv|v?i{0,3})$", re.I)
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
@@ -100,7 +101,7 @@ def scan(text: str) -> list[Line]:
     for number, (raw, whole) in enumerate(zip(text.splitlines(), text.splitlines(True),
                                               strict=True)):
         content = raw.strip()
-        if content:
+        if content and _WORD.search(content):
             lead = len(raw) - len(raw.lstrip())
             indent = len(raw[:lead].expandtabs(4)) if "\t" in raw[:lead] else lead
             style, value, alt_style, alt_value, size_marker = _marker(content)

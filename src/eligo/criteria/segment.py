@@ -23,7 +23,7 @@ from eligo.model import Criterion, CriterionKind
 # Words after which a sentence cannot have ended: a line ending with one runs on.
 _OPEN_END = re.compile(
     r"(?:[,(\-\u2013/\u2265\u2264<>=+&]|\b(?:of|the|and|or|to|with|than|for|in|on|at|by|a|an|as|"
-    r"from|per|least|including|within|without|over|under|between|and/or|who|which|that|is|are|be|"
+    r"from|per|least|including|within|without|between|and/or|who|which|that|is|are|be|"
     r"has|have|not|no|any|prior|after|before|during|than|e\.g\.|i\.e\.|eg|ie))\s*$",
     re.I,
 )
@@ -64,6 +64,7 @@ class _Builder:
         self.major_label: str | None = None
         self.section: str | None = None
         self.nci = False
+        self.label_open = False  # a neutral group label with nothing under it yet
 
     # -- driving -------------------------------------------------------------------------------
 
@@ -85,7 +86,7 @@ class _Builder:
             self._open_major(major)
             return self._after_header(major, line, index)
         if self._may_be_minor(line, previous):
-            minor = headers.minor_header(line.text)
+            minor = headers.minor_header(line.text, marked=line.style is not None)
             if minor is not None:
                 self._open_minor(minor)
                 return self._after_header(minor, line, index)
@@ -114,11 +115,13 @@ class _Builder:
 
     def _runs_on(self, line: Line, previous: Line | None) -> bool:
         """A heading's words inside a wrapped sentence ("... see\\nExclusion criteria") are text."""
-        if previous is None or line.blank_before or line.style is not None:
+        if previous is None or line.blank_before or line.style is not None or not self.stack:
             return False
-        return bool(self.stack) and (
-            self._full(previous, line) or _open_end(previous.text)
-        )
+        if line.indent < self.stack[-1].indent:
+            return False  # left of the open item's bullet: not its text
+        if line.text[0].islower() and not line.text.endswith(":"):
+            return not previous.text.endswith(_SENTENCE_ENDS)
+        return self._full(previous, line) or _open_end(previous.text)
 
     def _may_be_minor(self, line: Line, previous: Line | None) -> bool:
         if line.style is not None:
@@ -131,16 +134,19 @@ class _Builder:
 
     def _open_major(self, header: headers.Header) -> None:
         self.stack.clear()
+        self.label_open = False
         self.kind = self.section_kind = header.kind or self.section_kind
         self.nci = header.nci
         self.major_label = None if _PLAIN_MAJOR.fullmatch(header.label) else header.label
         self.section = self.major_label
 
     def _open_minor(self, header: headers.Header) -> None:
+        # "Concurrent Medication:" then "Excluded:" with nothing between: one heading, two lines.
+        above = self.section if self.stack == [] and self.label_open else self.major_label
         self.stack.clear()
         self.kind = header.kind or self.section_kind
-        joined = f"{self.major_label} / {header.label}" if self.major_label else header.label
-        self.section = joined
+        self.section = f"{above} / {header.label}" if above else header.label
+        self.label_open = header.kind is None
 
     def _after_header(self, header: headers.Header, line: Line, index: int) -> int:
         if header.inline is None:
@@ -330,6 +336,7 @@ class _Builder:
         return _Node(start, end, indent, style, value, self.kind, self.section)
 
     def _add_root(self, node: _Node) -> None:
+        self.label_open = False
         node.kind, node.section, node.parent = self.kind, node.section or self.section, None
         self.roots.append(node)
 
