@@ -28,6 +28,7 @@ _OPEN_END = re.compile(
     re.I,
 )
 _SENTENCE_ENDS = (".", ";", "!", "?", ")", "]")
+_MAX_DEPTH = 8
 _PLAIN_MAJOR = re.compile(r"(?:key\s+|main\s+)?(?:inclusion|exclusion)(?:\s+criteria)?", re.I)
 _RUNS_ON = re.compile(r"^(?:[a-z\u00df-\u00ff(\[,;:&/)\]%]|(?:and|or|but|nor)\b)")
 
@@ -355,6 +356,9 @@ class _Builder:
     def _push_child(self, parent: _Node, node: _Node) -> None:
         while self.stack and self.stack[-1] is not parent:
             self.stack.pop()
+        if len(self.stack) >= _MAX_DEPTH:
+            self._push_sibling(node)  # real lists nest a few levels; deeper is noise
+            return
         node.parent, node.kind, node.section = parent, parent.kind, parent.section
         parent.children.append(node)
         self.stack.append(node)
