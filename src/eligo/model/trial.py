@@ -102,6 +102,8 @@ class Cohort(_Model):
     description: str
     conditions: list[str] = Field(default_factory=list)
     cap: int | None = None  # "capped at 4 patients"
+    cap_scope: str | None = None  # the part the cap applies to ("high-grade MTC"); None: all of it
+    size: int | None = None  # planned number of patients ("SCLC (21 patients)")
 
 
 class Source(_Model):
