@@ -1,0 +1,82 @@
+"""Negation, history, hypothetical and family context of mentions, by medspaCy's ConText.
+
+A blank English spaCy pipeline (no model to download) with ConText and its default rules; the
+mentions themselves come from eligo's vocabulary, so the pipeline only judges their context.
+Built once and cached; one clause is one small document.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Assertion:
+    negated: bool = False
+    historical: bool = False
+    hypothetical: bool = False
+    uncertain: bool = False
+    family: bool = False
+
+
+@cache
+def _nlp() -> Any:
+    _quiet()
+    import spacy
+    from medspacy.context import ConText  # noqa: F401  (registers the "medspacy_context" factory)
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("medspacy_context", config={"rules": "default"})
+    return nlp
+
+
+def _quiet() -> None:
+    """medspaCy logs every rule it loads through loguru at DEBUG level: not for our users."""
+    logging.getLogger("medspacy").setLevel(logging.WARNING)
+    try:
+        from loguru import logger
+
+        logger.disable("medspacy")
+        logger.disable("PyRuSH")
+    except ImportError:  # loguru comes with medspaCy; nothing to silence without it
+        pass
+
+
+def warm_up() -> None:
+    assess("No evidence of disease.", [(15, 22)])
+
+
+def assess(text: str, spans: list[tuple[int, int]]) -> list[Assertion]:
+    """The context of each (start, end) span of ``text``, in the order given."""
+    if not spans:
+        return []
+    nlp = _nlp()
+    doc = nlp.make_doc(text)
+    for token in doc:
+        token.is_sent_start = token.i == 0  # the clause is the scope of every modifier
+    ents = []
+    index: dict[tuple[int, int], int] = {}
+    for i, (start, end) in enumerate(spans):
+        span = doc.char_span(start, end, label="M", alignment_mode="expand")
+        if span is None or any(span.start < e.end and e.start < span.end for e in ents):
+            continue
+        ents.append(span)
+        index[(span.start_char, span.end_char)] = i
+    doc.ents = sorted(ents, key=lambda s: s.start)
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    found = [Assertion() for _ in spans]
+    for ent in doc.ents:
+        i = index.get((ent.start_char, ent.end_char))
+        if i is not None:
+            found[i] = Assertion(
+                negated=ent._.is_negated,
+                historical=ent._.is_historical,
+                hypothetical=ent._.is_hypothetical,
+                uncertain=ent._.is_uncertain,
+                family=ent._.is_family,
+            )
+    return found
