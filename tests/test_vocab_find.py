@@ -37,7 +37,7 @@ def test_histologies_of_seed_001(vocab: Vocabulary) -> None:
     assert found(mentions) == [
         ("sclc", "SCLC"),
         ("neuroendocrine_carcinoma", "poorly differentiated NECs"),
-        ("mtc", "high-grade MTC"),
+        ("mtc", "MTC"),
     ]
     assert found(vocab.find_measurements(text)) == [("dll3_ihc", "DLL3 expression")]
 
@@ -53,7 +53,7 @@ def test_excluded_histologies_with_misspellings(vocab: Vocabulary) -> None:
         ("net", "well differentiated neuroendocrine tumors"),
         ("pheochromocytoma", "pheocromocytoma"),
         ("paraganglioma", "paraganglyoma"),
-        ("mtc", "low grade MTC"),
+        ("mtc", "MTC"),
     ]
 
 
@@ -69,7 +69,12 @@ def test_nepc_and_hormonal_agents(vocab: Vocabulary) -> None:
     drugs = vocab.find_drugs(text)
     assert_spans(text, conditions)
     assert_spans(text, drugs)
-    assert [m.concept_id for m in conditions] == ["nepc", "nepc", "nepc", "mtc"]
+    assert [m.concept_id for m in conditions] == [
+        "nepc",
+        "de_novo_nepc",
+        "treatment_emergent_nepc",
+        "mtc",
+    ]
     assert found(drugs) == [
         ("platinum", "platinum containing regimen"),
         ("androgen_signaling_inhibitor", "androgen signaling inhibitor"),
