@@ -51,11 +51,17 @@ def suggest(kind: str, name: str, n: int = 3) -> list[str]:
 
 
 def _whole_or_longest(mentions: list[object], text: str) -> str | None:
+    """The longest concept named in ``text`` if it makes most of it ("metastatic small cell
+    lung cancer"); a name that merely contains a known word ("small cell lung cancr") is not
+    taken for it."""
     best = None
     for m in mentions:
         if best is None or m.end - m.start > best.end - best.start:  # type: ignore[attr-defined]
             best = m
-    return best.concept_id if best is not None else None  # type: ignore[attr-defined]
+    if best is None:
+        return None
+    covered = len(best.text.replace(" ", "")) / max(1, len(text.replace(" ", "")))  # type: ignore[attr-defined]
+    return best.concept_id if covered >= 0.6 else None  # type: ignore[attr-defined]
 
 
 def condition_id(name: str) -> str:

@@ -20,16 +20,36 @@ class Assertion:
     hypothetical: bool = False
     uncertain: bool = False
     family: bool = False
+    resolved: bool = False  # "now resolved": over, not denied
+
+
+# Cues the default rules miss in oncology notes, above all for treatments.
+_EXTRA_RULES = [
+    ("never", "NEGATED_EXISTENCE", "FORWARD"),
+    ("has not received", "NEGATED_EXISTENCE", "FORWARD"),
+    ("did not receive", "NEGATED_EXISTENCE", "FORWARD"),
+    ("not previously treated with", "NEGATED_EXISTENCE", "FORWARD"),
+    ("naive to", "NEGATED_EXISTENCE", "FORWARD"),
+    ("naive", "NEGATED_EXISTENCE", "BACKWARD"),
+    ("naïve", "NEGATED_EXISTENCE", "BACKWARD"),
+]
+_RESOLVED = {"resolved", "now resolved", "no longer present"}
 
 
 @cache
 def _nlp() -> Any:
     _quiet()
     import spacy
-    from medspacy.context import ConText  # noqa: F401  (registers the "medspacy_context" factory)
+    from medspacy.context import ConText, ConTextRule  # noqa: F401  (ConText: the factory)
 
     nlp = spacy.blank("en")
-    nlp.add_pipe("medspacy_context", config={"rules": "default"})
+    context = nlp.add_pipe("medspacy_context", config={"rules": "default"})
+    context.add(
+        [
+            ConTextRule(literal, category, direction=direction)
+            for literal, category, direction in _EXTRA_RULES
+        ]
+    )
     return nlp
 
 
@@ -72,8 +92,15 @@ def assess(text: str, spans: list[tuple[int, int]]) -> list[Assertion]:
     for ent in doc.ents:
         i = index.get((ent.start_char, ent.end_char))
         if i is not None:
+            cues = {
+                doc[m.modifier_span[0] : m.modifier_span[1]].text.lower()
+                for m in ent._.modifiers
+                if m.category == "NEGATED_EXISTENCE"
+            }
+            resolved = bool(cues) and cues <= _RESOLVED
             found[i] = Assertion(
-                negated=ent._.is_negated,
+                negated=ent._.is_negated and not resolved,
+                resolved=resolved,
                 historical=ent._.is_historical,
                 hypothetical=ent._.is_hypothetical,
                 uncertain=ent._.is_uncertain,

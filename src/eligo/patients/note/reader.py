@@ -166,7 +166,7 @@ def _condition(state, sentence, clause, mention, assertion, dates) -> None:  # t
     condition = Condition(
         concept_id=mention.concept_id,
         text=mention.text,
-        status="history" if historical else "active",
+        status="resolved" if assertion.resolved else "history" if historical else "active",
         negated=assertion.negated,
         certainty="uncertain" if assertion.uncertain or assertion.hypothetical else "confirmed",
         onset=nearest_date(dates, mention.start),
