@@ -254,3 +254,19 @@ def test_any_text_reads_without_raising(text: str) -> None:
 )
 def test_clinical_word_salad_reads_without_raising(words: list[str]) -> None:
     read_note(" ".join(words), as_of=AS_OF)
+
+
+def test_procedures_with_site_qualifiers_and_negation() -> None:
+    p = read_note(
+        "He had WBRT 3 weeks ago and palliative radiotherapy to the spine. No prior surgery.",
+        as_of=AS_OF,
+    ).patient
+    wbrt, spine, surgery = p.procedures
+    assert (wbrt.kind, wbrt.site, wbrt.qualifiers) == (
+        "radiotherapy",
+        "whole brain",
+        ["whole_brain"],
+    )
+    assert wbrt.start == AS_OF - dt.timedelta(days=21)
+    assert (spine.site, spine.qualifiers) == ("spine", ["palliative"])
+    assert surgery.kind == "surgery" and surgery.negated

@@ -8,7 +8,7 @@ from eligo.model.patient import FactSource, Medication, Procedure
 from eligo.patients import concepts, names
 from eligo.patients.file_conditions import coding
 from eligo.patients.file_format import FieldProblem, ProcedureEntry, TreatmentEntry
-from eligo.patients.tables import find_site, procedure_kind, radiotherapy_site
+from eligo.patients.tables import find_site, procedure_kind, procedure_qualifiers, radiotherapy_site
 from eligo.vocab import vocabulary
 
 
@@ -108,6 +108,7 @@ def read_procedure(entry: ProcedureEntry, source: FactSource) -> Procedure:
         text=entry.name,
         codes=[coding(entry.code)] if entry.code is not None else [],
         site=site,
+        qualifiers=procedure_qualifiers(entry.name or ""),
         start=entry.date,
         end=entry.end or entry.date,
         intent=entry.intent,

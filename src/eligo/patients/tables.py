@@ -130,6 +130,16 @@ def radiotherapy_site(text: str) -> str | None:
 
 
 @cache
+def _qualifier_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return [(q, _word_pattern(words)) for q, words in load("procedures")["qualifiers"].items()]
+
+
+def procedure_qualifiers(text: str) -> list[str]:
+    """ "whole_brain", "stereotactic", "palliative"… named in a procedure's words."""
+    return [q for q, pattern in _qualifier_patterns() if pattern.search(text)]
+
+
+@cache
 def drug_role_prefixes() -> list[tuple[str, str]]:
     """(ATC prefix, role), longest prefix first."""
     data = load("drug_roles")

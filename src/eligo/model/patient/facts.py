@@ -182,6 +182,7 @@ class Procedure(_Fact):
     text: str | None = None
     codes: list[Coding] = Field(default_factory=list)
     site: str | None = None  # "brain", "whole brain", "thorax", "bone"
+    qualifiers: list[str] = Field(default_factory=list)  # "whole_brain", "stereotactic", …
     start: dt.date | None = None
     end: dt.date | None = None
     intent: str | None = None

@@ -19,7 +19,13 @@ from eligo.patients.fhir.common import (
     reference_id,
 )
 from eligo.patients.fhir.conditions import answer_meaning, fhir_table
-from eligo.patients.tables import find_site, load, procedure_kind, radiotherapy_site
+from eligo.patients.tables import (
+    find_site,
+    load,
+    procedure_kind,
+    procedure_qualifiers,
+    radiotherapy_site,
+)
 
 _KINDS = {
     "MedicationStatement": "statement",
@@ -148,6 +154,7 @@ def read_procedure(ctx: Context, res: Resource) -> None:
             text=text,
             codes=codes,
             site=site,
+            qualifiers=procedure_qualifiers(text or ""),
             start=start,
             end=end,
             intent=_intent(raw),

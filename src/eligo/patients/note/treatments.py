@@ -10,7 +10,7 @@ from eligo.model.patient import FactSource, Medication, Procedure
 from eligo.patients import concepts
 from eligo.patients.note.context import Assertion
 from eligo.patients.note.dates import DateMention, nearest_date
-from eligo.patients.tables import find_site, radiotherapy_site
+from eligo.patients.tables import find_site, procedure_qualifiers, radiotherapy_site
 from eligo.vocab.concepts import Mention
 
 _CUES = [
@@ -180,7 +180,11 @@ def procedures(
         if assertion.family or assertion.hypothetical:
             continue
         words = clause[start:end]
-        window = clause[max(0, start - 30) : end + 40]
+        # the words around it, up to the procedures named before and after it
+        before = max([e for _, e, _ in spans if e <= start], default=0)
+        after = min([s for s, _, _ in spans if s >= end], default=len(clause))
+        tail = re.split(r",|;|\band\b|\bthen\b", clause[end : min(after, end + 40)])[0]
+        window = clause[max(before, start - 30) : end] + tail
         site = radiotherapy_site(window) if kind == "radiotherapy" else find_site(window)
         day = nearest_date(dates, start)
         found.append(
@@ -188,6 +192,7 @@ def procedures(
                 kind=kind,  # type: ignore[arg-type]
                 text=words,
                 site=site,
+                qualifiers=procedure_qualifiers(window),
                 start=day,
                 end=day,
                 negated=assertion.negated,
