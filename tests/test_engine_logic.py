@@ -37,13 +37,19 @@ V = ("met", "not_met", "unknown")
 def test_kleene_tables():
     # the full truth tables of Kleene's strong logic, as SQL evaluates AND/OR/NOT with NULL
     sql_and = {
-        ("met", "met"): "met", ("met", "not_met"): "not_met", ("met", "unknown"): "unknown",
-        ("not_met", "not_met"): "not_met", ("not_met", "unknown"): "not_met",
+        ("met", "met"): "met",
+        ("met", "not_met"): "not_met",
+        ("met", "unknown"): "unknown",
+        ("not_met", "not_met"): "not_met",
+        ("not_met", "unknown"): "not_met",
         ("unknown", "unknown"): "unknown",
     }
     sql_or = {
-        ("met", "met"): "met", ("met", "not_met"): "met", ("met", "unknown"): "met",
-        ("not_met", "not_met"): "not_met", ("not_met", "unknown"): "unknown",
+        ("met", "met"): "met",
+        ("met", "not_met"): "met",
+        ("met", "unknown"): "met",
+        ("not_met", "not_met"): "not_met",
+        ("not_met", "unknown"): "unknown",
         ("unknown", "unknown"): "unknown",
     }
     for a, b in itertools.product(V, V):
@@ -180,7 +186,10 @@ def test_parent_without_expression_takes_its_children():
     found = judge(parent, Evaluator(_patient(), AS_OF), None)
     assert found.verdict == "met"  # any child of an exclusion excludes
     assert [c.verdict for c in found.children] == ["not_met", "met"]
-    inclusion = parent.model_copy(update={"kind": "inclusion", "children": [
-        c.model_copy(update={"kind": "inclusion"}) for c in children
-    ]})
+    inclusion = parent.model_copy(
+        update={
+            "kind": "inclusion",
+            "children": [c.model_copy(update={"kind": "inclusion"}) for c in children],
+        }
+    )
     assert judge(inclusion, Evaluator(_patient(), AS_OF), None).verdict == "not_met"
