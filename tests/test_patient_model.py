@@ -7,6 +7,7 @@ import datetime as dt
 from eligo.model.patient import (
     Biomarker,
     Condition,
+    Histology,
     Medication,
     Observation,
     Patient,
@@ -154,3 +155,23 @@ def test_medications_of_class_and_negated_absence() -> None:
 def test_documented_keeps_absent_and_unknown_apart() -> None:
     p = Patient(documented={"medications"}, conditions=[Condition(concept_id="x", negated=True)])
     assert p.is_documented("medications") and not p.is_documented("procedures")
+
+
+def test_conditions_matching_follows_the_vocabulary_hierarchy() -> None:
+    from eligo.vocab import vocabulary
+
+    vocab = vocabulary()
+    p = Patient(
+        conditions=[
+            Condition(concept_id="extensive_stage_sclc"),
+            Condition(concept_id="brain_metastases", negated=True),
+            Condition(
+                concept_id="carcinoma", histology=Histology(concept_id="small_cell_carcinoma")
+            ),
+        ]
+    )
+    assert len(p.conditions_matching("sclc", vocab)) == 1
+    assert len(p.conditions_matching("neuroendocrine_carcinoma", vocab)) == 2  # by histology too
+    assert p.conditions_matching("brain_metastases", vocab) == []
+    assert len(p.conditions_matching("cns_metastases", vocab, negated=True)) == 1
+    assert p.conditions_matching("breast_cancer", vocab) == []

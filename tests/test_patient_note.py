@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eligo.patients import read_note
+from eligo.patients.note import warm_up
 
 NOTES = Path(__file__).parent / "data" / "patients" / "notes"
 AS_OF = dt.date(2025, 3, 1)
@@ -198,7 +199,7 @@ def test_a_300_word_note_reads_in_under_50_ms_after_warm_up() -> None:
     )
     words = text.split()[:300]
     text = " ".join(words)
-    read_note(text, as_of=AS_OF)
+    warm_up()
     timings = []
     for _ in range(5):
         start = time.perf_counter()
