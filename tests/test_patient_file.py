@@ -79,7 +79,7 @@ def test_friendly_file_reads_into_facts() -> None:
         ["carboplatin", "etoposide", "atezolizumab"]
     ]
     assert p.medications_of_class("platinum")[0].drug_id == "carboplatin"
-    assert p.medications_of_class("dll3_targeted_agent", negated=True)
+    assert p.medications_of_class("tarlatamab", negated=True)
     assert {"conditions", "medications", "observations", "pregnancy"} <= p.documented
     assert "procedures" not in p.documented
 

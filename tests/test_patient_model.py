@@ -148,7 +148,8 @@ def test_medications_of_class_and_negated_absence() -> None:
     )
     assert [m.drug_id for m in p.medications_of_class("platinum")] == ["carboplatin"]
     assert p.medications_of_class("dll3_targeted") == []
-    assert len(p.medications_of_class("dll3_targeted", negated=True)) == 1
+    assert len(p.medications_of_class("tarlatamab", negated=True)) == 1
+    assert p.medications_of_class("dll3_targeted", negated=True) == []
     assert p.medications_of_class("carboplatin")[0].drug_id == "carboplatin"
 
 
@@ -173,5 +174,18 @@ def test_conditions_matching_follows_the_vocabulary_hierarchy() -> None:
     assert len(p.conditions_matching("sclc", vocab)) == 1
     assert len(p.conditions_matching("neuroendocrine_carcinoma", vocab)) == 2  # by histology too
     assert p.conditions_matching("brain_metastases", vocab) == []
-    assert len(p.conditions_matching("cns_metastases", vocab, negated=True)) == 1
+    assert len(p.conditions_matching("brain_metastases", vocab, negated=True)) == 1
+    assert p.conditions_matching("cns_metastases", vocab, negated=True) == []
+    denied = Patient(conditions=[Condition(concept_id="metastatic_disease", negated=True)])
+    assert len(denied.conditions_matching("brain_metastases", vocab, negated=True)) == 1
     assert p.conditions_matching("breast_cancer", vocab) == []
+
+
+def test_never_received_a_class_rules_out_its_drugs() -> None:
+    from eligo.vocab import vocabulary
+
+    vocab = vocabulary()
+    p = Patient(medications=[Medication(classes=["platinum"], negated=True)])
+    assert len(p.medications_of_class("carboplatin", vocab, negated=True)) == 1
+    assert len(p.medications_of_class("platinum", negated=True)) == 1
+    assert p.medications_of_class("etoposide", vocab, negated=True) == []

@@ -46,7 +46,7 @@ def test_as_of_dates_a_note_and_a_stated_age() -> None:
         ("no/such/patient.json", None),
         ('{"resourceType": "Observation"}', "resourceType"),
         ('{"age": "old"}', "age"),
-        ("{\"age\": 6", None),
+        ('{"age": 6', None),
     ],
 )
 def test_bad_input_is_a_record_error(source: str, field: str | None) -> None:

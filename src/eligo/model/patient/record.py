@@ -58,6 +58,8 @@ class ConceptHierarchy(Protocol):
 class DrugClasses(Protocol):
     def classes_of(self, drug_id: str) -> list[str]: ...
 
+    def is_a(self, concept_id: str, ancestor_id: str) -> bool: ...
+
 
 class Patient(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -148,23 +150,34 @@ class Patient(BaseModel):
     ) -> list[Condition]:
         """Conditions that are ``concept_id`` or one of its descendants (by concept or histology).
 
-        With ``negated=True``, the documented absences of it instead ("no brain metastases").
+        With ``negated=True``, the documented absences that rule it out instead: the denial of
+        the concept or of something above it ("no metastatic disease" rules out brain
+        metastases; "no brain metastases" does not rule out CNS metastases).
         """
-        return [
-            c
-            for c in self.conditions
-            if c.negated == negated and _condition_is(c, concept_id, vocab)
-        ]
+        if negated:
+            return [
+                c
+                for c in self.conditions
+                if c.negated and c.concept_id and vocab.is_a(concept_id, c.concept_id)
+            ]
+        return [c for c in self.conditions if not c.negated and _condition_is(c, concept_id, vocab)]
 
     # -- medications ------------------------------------------------------------------------
 
     def medications_of_class(
         self, class_id: str, vocab: DrugClasses | None = None, *, negated: bool = False
     ) -> list[Medication]:
-        """Medications of a drug class (or of the drug itself when ``class_id`` is a drug id)."""
+        """Medications of a drug class (or of the drug itself when ``class_id`` is a drug id).
+
+        With ``negated=True``, the documented "never received" that rule it out: the denial of
+        that drug or class, or (given ``vocab``) of a class above it ("never received platinum"
+        rules out carboplatin; "never received tarlatamab" does not rule out every DLL3 agent).
+        """
+        if negated:
+            return [m for m in self.medications if m.negated and _denies(m, class_id, vocab)]
         found = []
         for med in self.medications:
-            if med.negated != negated:
+            if med.negated:
                 continue
             classes = set(med.classes)
             if vocab is not None and med.drug_id:
@@ -182,6 +195,14 @@ def _condition_is(condition: Condition, concept_id: str, vocab: ConceptHierarchy
     if condition.histology is not None:
         ids.append(condition.histology.concept_id)
     return any(i is not None and (i == concept_id or vocab.is_a(i, concept_id)) for i in ids)
+
+
+def _denies(med: Medication, wanted: str, vocab: DrugClasses | None) -> bool:
+    """Whether a "never received" medication rules out ``wanted`` (a drug or a class)."""
+    denied = med.drug_id or (med.classes[0] if med.classes else None)
+    if denied is None:
+        return False
+    return wanted == denied or (vocab is not None and vocab.is_a(wanted, denied))
 
 
 def karnofsky_to_ecog(kps: int) -> int:
