@@ -300,6 +300,15 @@ def test_abbreviations_are_case_sensitive(vocab: Vocabulary) -> None:
     assert [m.concept_id for m in vocab.find_conditions("SMALL CELL LUNG CANCER")] == ["sclc"]
 
 
+def test_an_abbreviation_inside_a_product_code_is_not_the_abbreviation(vocab: Vocabulary) -> None:
+    assert vocab.find_measurements("discontinued if treated with PS-341") == []
+    assert [m.concept_id for m in vocab.find_drugs("PS-341")] == ["bortezomib"]
+    assert vocab.find_conditions("prior to MS-325 administration") == []
+    assert vocab.find_measurements("ALT-803") == []
+    assert [m.concept_id for m in vocab.find_conditions("HIV-1 or HIV-2")] == ["hiv", "hiv"]
+    assert [m.concept_id for m in vocab.find_measurements("PS 0-1")] == ["ecog"]
+
+
 def test_word_boundaries_and_longest_match(vocab: Vocabulary) -> None:
     assert vocab.find_measurements("ALTERNATIVE") == []
     assert vocab.find_conditions("NSCLCX") == []

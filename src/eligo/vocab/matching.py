@@ -30,6 +30,7 @@ class Token:
     word: str  # as written
     start: int
     end: int
+    hyphen_after: bool = False  # a hyphen follows right after the word
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,9 @@ def tokenize(text: str, spelling: dict[str, str]) -> list[Token]:
     for match in _TOKEN.finditer(text):
         word = match.group()
         if word in _HYPHENS:
+            if tokens and tokens[-1].end == match.start():
+                last = tokens[-1]
+                tokens[-1] = Token(last.key, last.word, last.start, last.end, True)
             continue
         if word in _APOSTROPHES:
             # "Crohn's" -> Crohn (ending after the s); "Graves'" -> Graves
@@ -69,7 +73,7 @@ def _after_apostrophe(text: str, position: int) -> bool:
 
 
 def _extend(token: Token, end: int) -> Token:
-    return Token(token.key, token.word, token.start, end)
+    return Token(token.key, token.word, token.start, end, token.hyphen_after)
 
 
 class TermMatcher:
@@ -131,17 +135,32 @@ class TermMatcher:
                 break
             entries = node.get(_END)
             if entries:
-                accepted = _accepted(entries, tokens, i, j)
+                accepted = _accepted(entries, tokens, i, j, _code_follows(tokens, j))
                 if accepted:
                     last, found = j, accepted
             j += 1
         return last, found
 
 
-def _accepted(entries: list[_Entry], tokens: list[Token], i: int, j: int) -> list[_Entry]:
+def _code_follows(tokens: list[Token], j: int) -> bool:
+    """True when the word at ``j`` is joined by a hyphen to a number ("PS-341", "MS-325"): an
+    abbreviation there is part of a drug or product code, not the abbreviation itself."""
+    return (
+        j + 1 < len(tokens)
+        and tokens[j + 1].start == tokens[j].end + 1
+        and tokens[j + 1].word[0].isdigit()
+        and tokens[j].hyphen_after
+    )
+
+
+def _accepted(
+    entries: list[_Entry], tokens: list[Token], i: int, j: int, code_follows: bool
+) -> list[_Entry]:
     accepted: list[_Entry] = []
     seen: set[str] = set()
     for entry in entries:
+        if code_follows and entry.exact is not None and entry.exact[-1] is not None:
+            continue
         if entry.exact is not None and not all(
             word is None or word == token.word
             for word, token in zip(entry.exact, tokens[i : j + 1], strict=True)
@@ -154,7 +173,7 @@ def _accepted(entries: list[_Entry], tokens: list[Token], i: int, j: int) -> lis
 
 
 def _has_upper(word: str) -> bool:
-    return any(ch.isupper() for ch in word)
+    return word.lower() != word
 
 
 def _plural(word: str) -> str | None:

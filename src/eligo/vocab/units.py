@@ -146,10 +146,10 @@ def _unit(code: str) -> Any:
     registry = _registry()
     try:
         found = registry.from_ucum(code)
-    except Exception as error:  # lark, pint and plain errors alike for a bad code
+        # a Quantity with a magnitude ("10*9/L" is 1 x _10**9/L); plain Units are wrapped
+        return found if hasattr(found, "magnitude") else registry.Quantity(1, found)
+    except Exception as error:  # lark, pint and plain errors alike (pint even asserts)
         raise UnitError(f"not a UCUM unit: {code!r}") from error
-    # a Quantity with a magnitude ("10*9/L" is 1 x _10**9/L); plain Units are wrapped
-    return found if hasattr(found, "magnitude") else registry.Quantity(1, found)
 
 
 @lru_cache(maxsize=4096)
