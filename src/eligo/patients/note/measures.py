@@ -16,7 +16,11 @@ from eligo.vocab import vocabulary
 from eligo.vocab.units import UnitError, parse_unit
 
 _AGE = [
-    re.compile(r"\b(\d{1,3})[\s-]*(?:year|yr)s?[\s-]*old\b", re.I),
+    re.compile(
+        r"\b(\d{1,3})[\s-]*(?:year|yr)s?(?:[\s-]*old\b|(?=\s+(?:man|woman|male|female|"
+        r"boy|girl|gentleman|lady|patient)\b))",
+        re.I,
+    ),
     re.compile(r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.|yrs? old)(?![a-z])", re.I),
     re.compile(r"\b(?:aged|age(?:\s+of)?|age:)\s*(\d{1,3})\b", re.I),
     re.compile(
@@ -26,7 +30,8 @@ _AGE = [
     ),
     re.compile(r"^\s*(\d{1,3})\s*(?:M|F|yo[MF]|[MF]\b)(?![a-z])"),
 ]
-_AGE_MONTHS = re.compile(r"\b(\d{1,2})[\s-]*months?[\s-]*old\b", re.I)
+_AGE_MONTHS = re.compile(r"\b(\d{1,2})[\s-]*(month|week|day)s?[\s-]*old\b", re.I)
+_DAYS_IN = {"month": 30.44, "week": 7, "day": 1}
 _SEX_LETTER = re.compile(r"\b\d{1,3}\s*(?:-?\s*(?:yo|y/o|y\.o\.|year[\s-]old))?\s*([MF])\b")
 _MALE = re.compile(r"\b(?:man|male|gentleman|boy|mr\.?)(?!\w)", re.I)
 _FEMALE = re.compile(
@@ -55,7 +60,7 @@ _VALUE = re.compile(
     r"(?:(?:elevated|increased|decreased|low|high|normal)\s+(?:at|to)\s+)?"
     r"(?P<cmp><=|>=|≤|≥|<|>|less than|greater than|more than|above|below)?\s*"
     r"(?P<num>\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?![\d.])|\d+(?:\.\d+)?|\.\d+)"
-    r"(?P<k>\s*[kK](?![a-zA-Z]))?(?P<over>/\d{1,3}(?![\d.]))?",
+    r"(?P<k>\s*[kK](?![a-zA-Z]))?(?P<over>/\d{1,3}(?!\d|\.\d))?",
     re.I,
 )
 _ULN = re.compile(r"\s*(?:x|×|times)\s*(?:the\s+)?(?:ULN|upper\s+limit(?:\s+of)?\s+normal)", re.I)
@@ -105,9 +110,10 @@ def age(text: str) -> tuple[float, int] | None:
             years = int(match.group(1))
             if 0 < years < 120:
                 return float(years), match.start()
-    months = _AGE_MONTHS.search(text)
-    if months:
-        return round(int(months.group(1)) / 12, 2), months.start()
+    young = _AGE_MONTHS.search(text)
+    if young:
+        days = int(young.group(1)) * _DAYS_IN[young.group(2).lower()]
+        return round(days / 365.25, 3), young.start()
     return None
 
 
