@@ -237,3 +237,111 @@ def test_one_bad_resource_loses_nothing_else(tmp_path: Path) -> None:
     assert _warned(read, "MedicationStatement/bad", "medication[x]")
     assert any(w.field == "onsetDateTime" for w in read.warnings)
     assert all(w.file == str(path) for w in read.warnings)
+
+
+def test_administrations_requests_immunizations_reports_and_refuted_conditions() -> None:
+    rx = "http://www.nlm.nih.gov/research/umls/rxnorm"
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Patient",
+                    "id": "p",
+                    "gender": "female",
+                    "birthDate": "1970-01-01",
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "Medication",
+                    "id": "med-topo",
+                    "code": {"coding": [{"system": rx, "code": "57308"}]},
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "MedicationAdministration",
+                    "id": "adm",
+                    "status": "completed",
+                    "subject": {"reference": "Patient/p"},
+                    "medicationReference": {"reference": "Medication/med-topo"},
+                    "effectiveDateTime": "2025-01-06",
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "MedicationRequest",
+                    "id": "req",
+                    "status": "draft",
+                    "intent": "plan",
+                    "subject": {"reference": "Patient/p"},
+                    "medicationCodeableConcept": {"text": "tarlatamab"},
+                    "authoredOn": "2025-10-30",
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "MedicationStatement",
+                    "id": "never",
+                    "status": "not-taken",
+                    "subject": {"reference": "Patient/p"},
+                    "medicationCodeableConcept": {"text": "lurbinectedin"},
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "Immunization",
+                    "id": "vac",
+                    "status": "completed",
+                    "patient": {"reference": "Patient/p"},
+                    "vaccineCode": {"text": "Yellow fever vaccine"},
+                    "occurrenceDateTime": "2025-09-01",
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "Condition",
+                    "id": "no-ild",
+                    "subject": {"reference": "Patient/p"},
+                    "verificationStatus": {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                                "code": "refuted",
+                            }
+                        ]
+                    },
+                    "code": {"coding": [{"system": "http://snomed.info/sct", "code": "233703007"}]},
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "DiagnosticReport",
+                    "id": "rep",
+                    "status": "final",
+                    "code": {"text": "CT chest"},
+                    "effectiveDateTime": "2025-10-01",
+                    "conclusionCode": [
+                        {"coding": [{"system": "http://snomed.info/sct", "code": "94381002"}]}
+                    ],
+                }
+            },
+            {"resource": {"resourceType": "Specimen", "id": "s"}},
+        ],
+    }
+    read = read_fhir_bundle(bundle)
+    p = read.patient
+    meds = {m.drug_id: m for m in p.medications}
+    assert meds["topotecan"].start == dt.date(2025, 1, 6)
+    assert meds["topotecan"].record_kind == "administration"
+    assert meds["tarlatamab"].status == "intended"
+    assert meds["lurbinectedin"].negated
+    assert [line.drugs for line in p.therapy_lines] == [["topotecan"]]
+    assert p.vaccinations[0].live is True
+    ild = next(c for c in p.conditions if c.concept_id == "ild")
+    assert ild.negated
+    liver = next(c for c in p.conditions if c.concept_id == "liver_metastases")
+    assert liver.source.resource_type == "DiagnosticReport"
+    assert not read.warnings
