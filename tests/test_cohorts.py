@@ -155,6 +155,7 @@ def test_seed_000_cohorts() -> None:
     ("Patients will receive 80 mg/m2 paclitaxel weekly.", None),
     ("A total of 60 patients with asthma will be enrolled.", None),
     ("The primary endpoint is overall survival.", None),
+    ("The effect of social support should be most apparent in those under strain.", None),
     ("Eligible patients will be randomized to one of two arms.", None),
 ])
 def test_description_sentences(sentence: str, kind: str | None) -> None:

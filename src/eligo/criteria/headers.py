@@ -76,6 +76,7 @@ def _compiled() -> dict[str, Any]:
         "sentence_start": re.compile(vocab["sentence_header_start"], re.I),
         "glue": frozenset(vocab["sentence_header_glue"]),
         "lead_in": tuple(vocab["lead_in_endings"]),
+        "major_first": frozenset(vocab["major_first_words"]),
         "note_words": re.compile(vocab["note_words"], re.I),
         "note_sentences": re.compile(vocab["note_sentences"], re.I),
         "non_criteria": re.compile(vocab["non_criteria"], re.I),
@@ -83,6 +84,7 @@ def _compiled() -> dict[str, Any]:
 
 
 _FRAME = _EMPHASIS + _DASHES
+_FIRST_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 
 
 def _clean(text: str) -> tuple[str, int]:
@@ -106,6 +108,9 @@ def major_header(text: str) -> Header | None:
         return None
     clean, cut = _clean(text)
     compiled = _compiled()
+    first = _FIRST_WORD.match(clean)
+    if first is None or first.group(0).lower() not in compiled["major_first"]:
+        return None
     if not compiled["any_major"].match(clean):
         return None
     for pattern, kind, nci in compiled["majors"]:
@@ -129,7 +134,7 @@ def minor_header(text: str, marked: bool = False) -> Header | None:
 
     A bulleted line can only be a lead-in sentence ("- Patients must have:"), never a label.
     """
-    if not text or len(text) > 200:
+    if not text or len(text) > 200 or ":" not in text:
         return None
     clean, cut = _clean(text)
     if not clean or not (clean[0].isupper() or clean[0].isdigit()):

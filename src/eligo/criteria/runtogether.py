@@ -115,10 +115,11 @@ def _split(text: str, start: int, end: int, label: str | None) -> list[Piece]:
         scanned = match.start()
         if depth > 0:
             continue
-        before = text[cursor:match.start()].rsplit(None, 1)
-        previous = before[-1] if before else ""
+        window = text[max(cursor, match.start() - 48):match.start()].rsplit(None, 1)
+        previous = window[-1] if window else ""
+        alone = previous[:1].isupper() and not text[cursor:match.start() - len(previous)].strip()
         following = text[match.end():end].split(None, 1)[0] if match.end() < end else ""
-        if _breaks(previous, following, len(before) == 1):
+        if _breaks(previous, following, alone):
             pieces.append(Piece(cursor, match.start(), label))
             cursor = match.end()
     pieces.append(Piece(cursor, end, label))
