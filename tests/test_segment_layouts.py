@@ -320,3 +320,22 @@ def test_criterion_fields() -> None:
     assert isinstance(criterion, Criterion)
     assert criterion.kind == "exclusion"
     assert (criterion.source, criterion.cohort) == ("eligibility", None)
+
+
+def test_dashed_nci_sections_run_together() -> None:
+    text = (
+        "PROTOCOL ENTRY CRITERIA:\n\n"
+        "--Disease Characteristics-- Enzyme proven type I Gaucher disease At least 1 of the\n"
+        "following: Liver at least 2 times normal size Spleen enlarged No GC antibody\n"
+        "--Patient Characteristics-- HIV negative Not pregnant\n"
+    )
+    found = segment(text)
+    assert [(c.text, c.section, len(c.children)) for c in found] == [
+        ("Enzyme proven type I Gaucher disease", "Disease Characteristics", 0),
+        ("At least 1 of the following:", "Disease Characteristics", 2),
+        ("No GC antibody", "Disease Characteristics", 0),
+        ("HIV negative", "Patient Characteristics", 0),
+        ("Not pregnant", "Patient Characteristics", 0),
+    ]
+    assert [c.text for c in found[1].children] == ["Liver at least 2 times normal size",
+                                                   "Spleen enlarged"]

@@ -69,7 +69,10 @@ def _compiled() -> dict[str, Any]:
             + "|".join(
                 r"\s+".join(map(re.escape, label.split())) for label in vocab["nci_inline_labels"]
             )
-            + r"):\s",
+            + r"):\s|--\s*(?:"
+            + "|".join(map(re.escape, vocab["nci_inline_sections"]))
+            + r")\s*--\s*",
+            re.I,
         ),
         "exclusion": re.compile(vocab["label_kinds"]["exclusion"], re.I),
         "inclusion": re.compile(vocab["label_kinds"]["inclusion"], re.I),
@@ -102,10 +105,18 @@ def _inline_start(text: str, colon: int) -> int | None:
     return position if position < len(text) else None
 
 
+_DASHED = re.compile(r"-{2,}\s*(?P<head>[^-]{3,60}?)\s*-{2,}\s*(?=\S)")
+
+
 def major_header(text: str) -> Header | None:
     """The major heading this line is, if it is one."""
     if not text or len(text) > 400:
         return None
+    dashed = _DASHED.match(text)
+    if dashed:  # "--Disease Characteristics-- Enzyme proven ...": the dashes close the heading
+        header = major_header(dashed.group("head"))
+        if header is not None and header.inline is None:
+            return Header(header.label, header.kind, True, header.nci, dashed.end())
     clean, cut = _clean(text)
     compiled = _compiled()
     first = _FIRST_WORD.match(clean)

@@ -23,6 +23,7 @@ from eligo.criteria.headers import nci_inline_labels
 # A lost break: space(s), then a capitalised word, or an acronym followed by a lower-case word.
 _CANDIDATE = re.compile(r"\s+(?=[A-Z][a-z]|[A-Z]{2,6}\s+[a-z])")
 _ACRONYM = re.compile(r"[A-Z]{2,6}\b")
+_ROMAN = re.compile(r"[IVX]+")
 
 
 @dataclass(slots=True)
@@ -31,6 +32,7 @@ class Piece:
     end: int
     label: str | None  # the group label the piece sits under ("Hepatic"), if any
     parent: int | None = None  # index of the piece whose list this one belongs to
+    section: bool = False  # the label is a section of its own ("--Patient Characteristics--")
 
 
 @cache
@@ -52,15 +54,18 @@ def split_run_together(text: str, start: int, end: int) -> list[Piece]:
     pieces: list[Piece] = []
     label: str | None = None
     cursor = start
+    section = False
     for match in nci_inline_labels().finditer(text, start, end):
-        _add_group(pieces, text, cursor, match.start(), label)
-        label = " ".join(match.group(0).strip().rstrip(":").split())
+        _add_group(pieces, text, cursor, match.start(), label, section)
+        label = " ".join(match.group(0).strip(" \t\r\n:-").split())
+        section = match.group(0).startswith("-") or (section and not label)
         cursor = match.end()
-    _add_group(pieces, text, cursor, end, label)
+    _add_group(pieces, text, cursor, end, label, section)
     return pieces
 
 
-def _add_group(pieces: list[Piece], text: str, start: int, end: int, label: str | None) -> None:
+def _add_group(pieces: list[Piece], text: str, start: int, end: int, label: str | None,
+               section: bool = False) -> None:
     """Pieces of one group, with the items of a "...except:" list under their lead-in."""
     found: list[Piece] = []
     cursor = start
@@ -74,15 +79,16 @@ def _add_group(pieces: list[Piece], text: str, start: int, end: int, label: str 
     members: str | None = None  # first word of the list's first item
     openers = _vocabulary()["openers"]
     for piece in found:
-        words = text[piece.start:piece.end].split(None, 1)
+        words = text[piece.start : piece.end].split(None, 1)
         first = words[0] if words else ""
         if lead is not None and _in_list(first, members, lead_word, openers):
             piece.parent = lead
             members = first if members is None else members
         else:
             lead, members = None, None
+        piece.section = section
         pieces.append(piece)
-        if piece.parent is None and text[piece.start:piece.end].rstrip().endswith(":"):
+        if piece.parent is None and text[piece.start : piece.end].rstrip().endswith(":"):
             lead, lead_word = len(pieces) - 1, first
 
 
@@ -115,10 +121,10 @@ def _split(text: str, start: int, end: int, label: str | None) -> list[Piece]:
         scanned = match.start()
         if depth > 0:
             continue
-        window = text[max(cursor, match.start() - 48):match.start()].rsplit(None, 1)
+        window = text[max(cursor, match.start() - 48) : match.start()].rsplit(None, 1)
         previous = window[-1] if window else ""
-        alone = previous[:1].isupper() and not text[cursor:match.start() - len(previous)].strip()
-        following = text[match.end():end].split(None, 1)[0] if match.end() < end else ""
+        alone = previous[:1].isupper() and not text[cursor : match.start() - len(previous)].strip()
+        following = text[match.end() : end].split(None, 1)[0] if match.end() < end else ""
         if _breaks(previous, following, alone):
             pieces.append(Piece(cursor, match.start(), label))
             cursor = match.end()
@@ -147,18 +153,25 @@ def _breaks(previous: str, word: str, alone: bool) -> bool:
     bare = word.rstrip(",.;:)")
     if "'" in bare or "\u2019" in bare or bare in vocabulary["proper"]:
         return False
-    if first.isupper() and not previous.rstrip(").,;").isupper():
+    stripped = previous.rstrip(").,;")
+    if _ROMAN.fullmatch(stripped):
+        return bare in vocabulary["openers"]  # "type I Gaucher disease", "stage IV No ..."
+    if first.isupper() and not stripped.isupper() and stripped not in vocabulary["units"]:
         # "Eastern Cooperative", "Hodgkin's Disease": a name runs on, unless the piece so far is
         # one word and a criterion plainly starts ("Undifferentiated The following ...").
         return alone and bare in vocabulary["openers"]
     if _ACRONYM.fullmatch(bare):
         # An acronym starts a criterion only after a number or unit ("1.5 mg/dL SGOT no greater").
-        return (any(char.isdigit() for char in previous) or "/" in previous
-                or previous.rstrip(").,;") in vocabulary["units"])
+        return (
+            any(char.isdigit() for char in previous)
+            or "/" in previous
+            or previous.rstrip(").,;") in vocabulary["units"]
+        )
     return bool(
         first.islower()
         or first.isdigit()
         or first in "(<>\u2264\u2265"
         or previous.isupper()
+        or stripped in vocabulary["units"]
         or previous[-1] in ").%]"
     )

@@ -175,7 +175,9 @@ class _Builder:
         made: list[_Node] = []
         for piece in split_run_together(self.text, start, end):
             node = self._new_node(piece.start, piece.end, 0, None, 0)
-            if piece.label:
+            if piece.label and piece.section:
+                node.section = piece.label
+            elif piece.label:
                 node.section = f"{base} / {piece.label}" if base else piece.label
             if piece.parent is None:
                 self._add_root(node)
