@@ -11,18 +11,16 @@ from collections.abc import Iterable
 from eligo.model.patient import Coding
 from eligo.patients.tables import role_for_atc, role_for_classes
 from eligo.vocab import vocabulary
+from eligo.vocab.concepts import Mention
 from eligo.vocab.units import normalise
 
 CONDITION_SYSTEMS = ("snomed", "icd10cm", "icd10", "icdo3")
 DRUG_SYSTEMS = ("rxnorm", "atc")
 
 
-def _longest(mentions: Iterable[object]) -> str | None:
-    best = None
-    for m in mentions:
-        if best is None or (m.end - m.start) > (best.end - best.start):  # type: ignore[attr-defined]
-            best = m
-    return best.concept_id if best is not None else None  # type: ignore[attr-defined]
+def _longest(mentions: Iterable[Mention]) -> str | None:
+    best = max(mentions, key=lambda m: m.end - m.start, default=None)
+    return best.concept_id if best is not None else None
 
 
 def _texts(codes: list[Coding], text: str | None) -> list[str]:

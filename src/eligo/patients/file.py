@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import ValidationError
@@ -83,7 +83,7 @@ def read_patient_file(
     except ValidationError as error:
         problem = error.errors()[0]
         raise RecordError(
-            _pydantic_message(problem), source=file, field=_loc(problem["loc"])
+            _pydantic_message(dict(problem)), source=file, field=_loc(problem["loc"])
         ) from None
     try:
         patient = build_patient(entry, file, present=set(data))
@@ -251,7 +251,7 @@ def _documented(entry: PatientFile, present: set[str]) -> set[str]:
                 "documented", f"unknown domain {unknown[0]!r} (domains: {', '.join(DOMAINS)})"
             )
         return set(entry.documented)
-    found = {_KEY_DOMAINS[k] for k in present if _KEY_DOMAINS.get(k)}
+    found = {domain for k in present if (domain := _KEY_DOMAINS.get(k))}
     if "demographics" in found and entry.sex is None:
         found.discard("demographics")
     return found
@@ -333,7 +333,9 @@ def _body(
     )
 
 
-def _performance(scale: str, value: int | PerformanceEntry, source: FactSource) -> Any:
+def _performance(
+    scale: Literal["ecog", "karnofsky"], value: int | PerformanceEntry, source: FactSource
+) -> PerformanceStatus:
     entry = value if isinstance(value, PerformanceEntry) else PerformanceEntry(value=value)
     ok = 0 <= entry.value <= 5 if scale == "ecog" else 0 <= entry.value <= 100
     if not ok or (scale == "karnofsky" and entry.value % 10):
@@ -342,7 +344,7 @@ def _performance(scale: str, value: int | PerformanceEntry, source: FactSource) 
     return PerformanceStatus(
         scale=scale,
         value=entry.value,
-        date=entry.date,  # type: ignore[arg-type]
+        date=entry.date,
         source=source,
     )
 

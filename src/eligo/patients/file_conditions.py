@@ -32,6 +32,7 @@ def coding(code: Code, field: str = "code") -> Coding:
 
 def read_diagnosis(entry: DiagnosisEntry, source: FactSource) -> Condition:
     codes = [coding(entry.code)] if entry.code is not None else []
+    concept: str | None
     if entry.condition is not None:
         concept = names.condition_id(entry.condition)
     elif codes:
@@ -82,12 +83,12 @@ def _stage(stage: str | StageEntry, day: object, source: FactSource) -> Stage:
             source=source,
         )
     group = stage_group(stage)
-    parts = {axis.lower(): tnm_category(stage, axis) for axis in "TNM"}
-    if group is None and not any(parts.values()):
+    t, n, m = (tnm_category(stage, axis) for axis in "TNM")
+    if group is None and not (t or n or m):
         raise FieldProblem(
             "stage", f"{stage!r} is not a stage (write IV, IIIA, extensive, T2N1M0 …)"
         )
-    return Stage(group=group, source=source, **parts)
+    return Stage(group=group, t=t, n=n, m=m, source=source)
 
 
 def _histology(text: str) -> Histology:

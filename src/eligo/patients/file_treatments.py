@@ -40,8 +40,8 @@ def read_treatment(
         meds.append(_medication(entry, concept, name, index, source, as_of))
     if entry.code is not None:
         codes = [coding(entry.code)]
-        concept = concepts.drug_concept(codes, entry.text)
-        med = _medication(entry, concept, entry.text, index, source, as_of)
+        coded = concepts.drug_concept(codes, entry.text)
+        med = _medication(entry, coded, entry.text, index, source, as_of)
         med.codes = codes
         med.rxnorm = codes[0].code if codes[0].system == "rxnorm" else None
         meds.append(med)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import difflib
 import re
 from functools import cache
+from typing import Any
 
 from eligo.patients.tables import biomarkers, find_biomarker
 from eligo.vocab import vocabulary
+from eligo.vocab.concepts import Mention
 
 
 class UnknownName(ValueError):
@@ -26,7 +28,7 @@ def _key(text: str) -> str:
 def _names(kind: str) -> dict[str, str]:
     """Every label, synonym and id of one kind, folded → concept id."""
     vocab = vocabulary()
-    tables = {
+    tables: dict[str, list[dict[str, Any]]] = {
         "condition": [vocab.conditions],
         "drug": [vocab.drugs, vocab.drug_classes],
         "measurement": [vocab.measurements],
@@ -50,18 +52,18 @@ def suggest(kind: str, name: str, n: int = 3) -> list[str]:
     return list(dict.fromkeys(close))[:n]
 
 
-def _whole_or_longest(mentions: list[object], text: str) -> str | None:
+def _whole_or_longest(mentions: list[Mention], text: str) -> str | None:
     """The longest concept named in ``text`` if it makes most of it ("metastatic small cell
     lung cancer"); a name that merely contains a known word ("small cell lung cancr") is not
     taken for it."""
     best = None
     for m in mentions:
-        if best is None or m.end - m.start > best.end - best.start:  # type: ignore[attr-defined]
+        if best is None or m.end - m.start > best.end - best.start:
             best = m
     if best is None:
         return None
-    covered = len(best.text.replace(" ", "")) / max(1, len(text.replace(" ", "")))  # type: ignore[attr-defined]
-    return best.concept_id if covered >= 0.6 else None  # type: ignore[attr-defined]
+    covered = len(best.text.replace(" ", "")) / max(1, len(text.replace(" ", "")))
+    return best.concept_id if covered >= 0.6 else None
 
 
 def condition_id(name: str) -> str:

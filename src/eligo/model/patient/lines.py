@@ -106,7 +106,7 @@ def _therapy_line(number: int, line: _Line) -> TherapyLine:
     drugs = list(dict.fromkeys(drug_key(m) for m in line.meds))
     starts = [m.start for m in line.meds if m.start]
     ongoing = any(m.end is None and m.status == "active" for m in line.meds)
-    ends = [m.end or m.start for m in line.meds if (m.end or m.start)]
+    ends = [day for m in line.meds if (day := m.end or m.start) is not None]
     return TherapyLine(
         number=number,
         drugs=drugs,

@@ -200,7 +200,7 @@ def _report_conclusions(ctx: Context, res: Resource) -> None:
 
 def _patient(ctx: Context, resources: list[Resource]) -> Patient:
     people = [res for res in resources if res.type == "Patient"]
-    patient = Patient(**{k: v for k, v in ctx.facts.items()}, documented=ctx.documented)
+    patient = Patient.model_validate({**ctx.facts, "documented": ctx.documented})
     if not people:
         ctx.warn("Bundle", "entry", "no Patient resource: age and sex unknown")
         return patient
@@ -229,7 +229,7 @@ def _attach_pending(ctx: Context, patient: Patient) -> None:
     by_id = {ctx.condition_ids.get(id(c)): c for c in patient.conditions}
     for item in sorted(ctx.pending, key=lambda p: p.what != "histology"):
         target = next((by_id[t] for t in item.targets if t in by_id), None)
-        target = target or _primary(patient, item)
+        target = target or _primary(ctx, patient, item)
         if target is None:
             ctx.warn(
                 item.res,
@@ -240,7 +240,7 @@ def _attach_pending(ctx: Context, patient: Patient) -> None:
         _attach(target, item)
 
 
-def _primary(patient: Patient, item: Pending) -> Condition | None:
+def _primary(ctx: Context, patient: Patient, item: Pending) -> Condition | None:
     cancers = [c for c in patient.conditions if c.role == "primary" and not c.negated]
     if cancers:
         return cancers[0]
@@ -252,22 +252,11 @@ def _primary(patient: Patient, item: Pending) -> Condition | None:
         text=histology.text,
         role="primary",
         histology=histology,
-        source=item.res and _source_of(item),
+        source=ctx.source(item.res, "valueCodeableConcept"),
     )
     patient.conditions.append(cancer)
     patient.documented.discard("conditions")  # one pathology finding is not a condition list
     return cancer
-
-
-def _source_of(item: Pending) -> Any:
-    from eligo.model.patient import FactSource
-
-    return FactSource(
-        adapter="fhir",
-        resource_type=item.res.type,
-        resource_id=item.res.id,
-        field="valueCodeableConcept",
-    )
 
 
 def _attach(condition: Condition, item: Pending) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from eligo.model.patient import Coding, Condition, Histology, Stage
+from eligo.model.patient.facts import ClinicalStatus
 from eligo.patients import concepts
 from eligo.patients.fhir.common import (
     Context,
@@ -28,8 +29,15 @@ _PATHOLOGICAL = {"261023001", "pathologic", "pathological"}
 
 
 @cache
-def fhir_table(name: str) -> dict[str, Any]:
-    return load("fhir")[name]
+def fhir_table(name: str) -> Any:
+    """A table of fhir.yaml; code keys as text (YAML reads bare SNOMED codes as numbers)."""
+    return _text_keys(load("fhir")[name])
+
+
+def _text_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _text_keys(v) for k, v in value.items()}
+    return value
 
 
 def answer_meaning(codes: list[Coding]) -> str | None:
@@ -57,7 +65,7 @@ def read_condition(ctx: Context, res: Resource, *, from_report: bool = False) ->
         ctx.warn(res, "code", "condition without a code or text; not read")
         return
     clinical = status_code(raw.get("clinicalStatus"))
-    status = fhir_table("clinical_status").get(clinical or "active")
+    status: ClinicalStatus | None = fhir_table("clinical_status").get(clinical or "active")
     if status is None:
         ctx.warn(res, "clinicalStatus", f"unknown clinical status {clinical!r}; read as active")
         status = "active"
@@ -88,7 +96,7 @@ def read_condition(ctx: Context, res: Resource, *, from_report: bool = False) ->
         ctx.documented.add("conditions")
 
 
-def _role(res: Resource) -> str | None:
+def _role(res: Resource) -> Literal["primary", "metastasis"] | None:
     if "primary_cancer" in res.roles:
         return "primary"
     if "secondary_cancer" in res.roles:
@@ -130,7 +138,9 @@ def _stages(ctx: Context, res: Resource) -> list[Stage]:
                 ctx.warn(res, f"stage[{i}].summary", f"stage not understood: {words[0]!r}")
             continue
         kind_codes = {c.code for c in codings(raw.get("type"))}
-        kind = "pathological" if kind_codes & _PATHOLOGICAL else "clinical" if kind_codes else None
+        kind: Literal["clinical", "pathological"] | None = (
+            "pathological" if kind_codes & _PATHOLOGICAL else "clinical" if kind_codes else None
+        )
         stages.append(Stage(group=group, kind=kind, source=ctx.source(res, f"stage[{i}]")))
     return stages
 

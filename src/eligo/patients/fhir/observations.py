@@ -4,7 +4,7 @@ disease status, pregnancy. What an Observation is comes from its mCODE profile, 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal, cast
 
 from eligo.model.patient import (
     DiseaseStatus,
@@ -13,6 +13,7 @@ from eligo.model.patient import (
     PregnancyStatus,
     Stage,
 )
+from eligo.model.patient.facts import DiseaseStatusValue
 from eligo.patients import concepts
 from eligo.patients.fhir.common import (
     Context,
@@ -31,6 +32,10 @@ from eligo.patients.fhir.values import biomarker_from, quantity
 from eligo.patients.staging import stage_group, tnm_category
 from eligo.vocab.units import UnitError
 
+Scale = Literal["ecog", "karnofsky"]
+_DISEASE_STATUS: dict[str | None, DiseaseStatusValue] = {
+    s: s for s in ("progression", "response", "stable", "remission", "unknown")
+}
 _SCALES = {"ecog": (0, 5, 1), "karnofsky": (0, 100, 10)}
 _ECOG_ANSWERS = {
     "LA9622-7": 0,
@@ -58,11 +63,9 @@ def observation_role(res: Resource) -> str | None:
             return role
     table = fhir_table("observation_codes")
     for c in codings(res.raw.get("code")):
-        role = table.get(c.system, {}).get(c.code) if c.system in ("loinc", "snomed") else None
-        if role is None and c.system == "snomed":
-            role = table["snomed"].get(int(c.code)) if c.code.isdigit() else None
-        if role:
-            return role
+        found = table.get(c.system, {}).get(c.code) if c.system in ("loinc", "snomed") else None
+        if found:
+            return str(found)
     return None
 
 
@@ -72,8 +75,8 @@ def read_observation(ctx: Context, res: Resource) -> None:
         return
     date = period(ctx, res, "effective")[0] or _report_date(ctx, res)
     role = observation_role(res)
-    if role in _SCALES:
-        _performance(ctx, res, role, date)
+    if role in ("ecog", "karnofsky"):
+        _performance(ctx, res, cast(Scale, role), date)
     elif role in _STAGE_ROLES or role in _TNM_ROLES:
         _stage(ctx, res, role, date)
     elif role == "disease_status":
@@ -102,7 +105,7 @@ def _is_biomarker(res: Resource) -> bool:
     )
 
 
-def _performance(ctx: Context, res: Resource, scale: str, date: dt.date | None) -> None:
+def _performance(ctx: Context, res: Resource, scale: Scale, date: dt.date | None) -> None:
     raw = res.raw
     field, value = "valueInteger", number(raw.get("valueInteger"))
     if "valueQuantity" in raw:
@@ -128,7 +131,9 @@ def _performance(ctx: Context, res: Resource, scale: str, date: dt.date | None) 
 def _stage(ctx: Context, res: Resource, role: str, date: dt.date | None) -> None:
     value = res.raw.get("valueCodeableConcept")
     words = [concept_text(value), *(c.code for c in codings(value))]
-    kind = "pathological" if "pathological" in role or _is_pathological(res) else "clinical"
+    kind: Literal["clinical", "pathological"] = (
+        "pathological" if "pathological" in role or _is_pathological(res) else "clinical"
+    )
     if role in _TNM_ROLES:
         axis = _TNM_ROLES[role]
         found = next((v for v in (tnm_category(w, axis) for w in words) if v), None)
@@ -162,13 +167,13 @@ def _is_pathological(res: Resource) -> bool:
 def _disease_status(ctx: Context, res: Resource, date: dt.date | None) -> None:
     value = res.raw.get("valueCodeableConcept")
     meaning = answer_meaning(codings(value))
-    if meaning not in ("progression", "response", "stable", "remission", "unknown"):
+    if meaning not in _DISEASE_STATUS:
         ctx.warn(res, "valueCodeableConcept", "disease status not understood; not read")
         return
     ctx.add(
         "disease_status",
         DiseaseStatus(
-            status=meaning,
+            status=_DISEASE_STATUS[meaning],
             text=concept_text(value),
             date=date,
             source=ctx.source(res, "valueCodeableConcept"),
@@ -228,7 +233,8 @@ def _one_measurement(
         if found is None:
             return None
         value, unit, comparator = found
-        obs.original_value, obs.original_unit, obs.comparator = value, unit, comparator
+        obs.original_value, obs.original_unit = value, unit
+        obs.comparator = comparator  # type: ignore[assignment]  # one of the four, see quantity()
         _normalise_into(ctx, res, f"{prefix}valueQuantity", obs, part)
     elif "valueInteger" in part and number(part["valueInteger"]) is not None:
         obs.value = obs.original_value = number(part["valueInteger"])

@@ -8,6 +8,7 @@ import re
 from functools import cache
 
 from eligo.model.patient import Biomarker, Histology, Stage
+from eligo.model.patient.facts import BiomarkerResult
 from eligo.patients import concepts
 from eligo.patients.fhir.common import Context, Pending, Resource, codings, concept_text
 from eligo.patients.staging import tnm_category
@@ -74,7 +75,7 @@ def read_pathology(ctx: Context, res: Resource, date: dt.date | None) -> bool:
     elif what == "variant":
         question = concept_text(res.raw.get("code")) or ""
         name = find_biomarker(question) or question.split()[0].lower()
-        result = "not_detected" if _NOT_DETECTED.search(answer) else "positive"
+        result: BiomarkerResult = "not_detected" if _NOT_DETECTED.search(answer) else "positive"
         ctx.add(
             "biomarkers",
             Biomarker(

@@ -137,7 +137,7 @@ def read_procedure(ctx: Context, res: Resource) -> None:
         ctx.warn(res, "code", "procedure without a code or text; not read")
         return
     kind = next((k for k in ("radiotherapy", "surgery") if k in res.roles), None)
-    kind = kind or procedure_kind(text or "") or "other"
+    kind = kind or procedure_kind(text or "") or "other"  # type: ignore[assignment]
     start, end = period(ctx, res, "performed")
     site_cc = first_of(raw.get("bodySite"))
     site = None

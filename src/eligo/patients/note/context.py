@@ -43,7 +43,7 @@ def _nlp() -> Any:
     from medspacy.context import ConText, ConTextRule  # noqa: F401  (ConText: the factory)
 
     nlp = spacy.blank("en")
-    context = nlp.add_pipe("medspacy_context", config={"rules": "default"})
+    context: Any = nlp.add_pipe("medspacy_context", config={"rules": "default"})
     context.add(
         [
             ConTextRule(literal, category, direction=direction)
@@ -77,7 +77,7 @@ def assess(text: str, spans: list[tuple[int, int]]) -> list[Assertion]:
     doc = nlp.make_doc(text)
     for token in doc:
         token.is_sent_start = token.i == 0  # the clause is the scope of every modifier
-    ents = []
+    ents: list[Any] = []
     index: dict[tuple[int, int], int] = {}
     for i, (start, end) in enumerate(spans):
         span = doc.char_span(start, end, label="M", alignment_mode="expand")
@@ -90,15 +90,15 @@ def assess(text: str, spans: list[tuple[int, int]]) -> list[Assertion]:
         doc = component(doc)
     found = [Assertion() for _ in spans]
     for ent in doc.ents:
-        i = index.get((ent.start_char, ent.end_char))
-        if i is not None:
+        at = index.get((ent.start_char, ent.end_char))
+        if at is not None:
             cues = {
                 doc[m.modifier_span[0] : m.modifier_span[1]].text.lower()
                 for m in ent._.modifiers
                 if m.category == "NEGATED_EXISTENCE"
             }
             resolved = bool(cues) and cues <= _RESOLVED
-            found[i] = Assertion(
+            found[at] = Assertion(
                 negated=ent._.is_negated and not resolved,
                 resolved=resolved,
                 historical=ent._.is_historical,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
 
 from eligo.patients import concepts
 from eligo.patients.tables import load
@@ -69,7 +70,7 @@ _DURATION = re.compile(
     r"courses?|lines?)\b",
     re.I,
 )
-_CMP = {
+_CMP: dict[str, Comparator] = {
     "<=": "<=",
     "≤": "<=",
     ">=": ">=",
@@ -85,6 +86,9 @@ _CMP = {
 _UNIT_STOP = re.compile(r"[,;]|\.(?:\s|$)|\s(?:and|with|on|in|at|which|was|is|after|but)\b")
 
 
+Scale = Literal["ecog", "karnofsky"]
+Comparator = Literal["<", "<=", ">", ">="]
+
 # Read as performance status or as biomarkers, not as lab values.
 READ_ELSEWHERE = frozenset({"ecog", "karnofsky", "lansky", "ki67", "h_score"})
 
@@ -98,7 +102,7 @@ class LabValue:
     unit: str | None
     original_value: float
     original_unit: str | None
-    comparator: str | None
+    comparator: Comparator | None
     note: str | None  # a warning to pass on (unit assumed, unit not convertible)
     value_text: str | None = None  # "151/91" for a blood pressure
 
@@ -133,9 +137,9 @@ def sex(text: str) -> str | None:
     return None
 
 
-def performance(text: str) -> list[tuple[str, int, int]]:
+def performance(text: str) -> list[tuple[Scale, int, int]]:
     """(scale, value, position): ECOG ranges ("0-1") read as the worse value."""
-    found = []
+    found: list[tuple[Scale, int, int]] = []
     for match in _ECOG.finditer(text):
         values = [int(g) for g in match.groups() if g is not None]
         if values:
@@ -223,7 +227,12 @@ def _unit_after(text: str, position: int) -> tuple[str | None, int]:
 
 
 def _normalise(
-    measurement: str, start: int, end: int, number: float, unit: str | None, comparator: str | None
+    measurement: str,
+    start: int,
+    end: int,
+    number: float,
+    unit: str | None,
+    comparator: Comparator | None,
 ) -> LabValue:
     note = None
     if unit is None:

@@ -205,9 +205,9 @@ def _cancer_details(state: _State, text: str, source: FactSource) -> None:
     if cancer is None:
         return
     group = stage_group(text) if "stage" in text.lower() or "-SCLC" in text else None
-    parts = {axis.lower(): tnm_category(text, axis) for axis in "TNM"}
-    if group or all(parts.values()):
-        cancer.stages.append(Stage(group=group, source=source, **parts))
+    t, n, m = (tnm_category(text, axis) for axis in "TNM")
+    if group or (t and n and m):
+        cancer.stages.append(Stage(group=group, t=t, n=n, m=m, source=source))
     for site in findings.metastatic_sites(text):
         if site not in cancer.metastatic_sites:
             cancer.metastatic_sites.append(site)
