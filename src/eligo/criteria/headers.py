@@ -197,6 +197,12 @@ def _label_kind(label: str) -> CriterionKind | None:
     return None
 
 
+def excludes(text: str) -> bool:
+    """A short lead-in that announces exclusions ("Excluded diagnoses:", "Not eligible:")."""
+    words = text.split()
+    return text.rstrip().endswith(":") and len(words) <= 6 and _label_kind(text) == "exclusion"
+
+
 def is_lead_in(text: str) -> bool:
     """Does this criterion announce a list ("... defined as:", "... including")?"""
     tail = " ".join(text[-40:].lower().split())

@@ -81,27 +81,28 @@ def _add_group(pieces: list[Piece], text: str, start: int, end: int, label: str 
     for piece in found:
         words = text[piece.start : piece.end].split(None, 1)
         first = words[0] if words else ""
-        if lead is not None and _in_list(first, members, lead_word, openers):
+        announces = text[piece.start:piece.end].rstrip().endswith(":")
+        if lead is not None and not announces and _in_list(first, members, lead_word, openers):
             piece.parent = lead
             members = first if members is None else members
         else:
             lead, members = None, None
         piece.section = section
         pieces.append(piece)
-        if piece.parent is None and text[piece.start : piece.end].rstrip().endswith(":"):
+        if piece.parent is None and announces:
             lead, lead_word = len(pieces) - 1, first
 
 
 def _in_list(first: str, members: str | None, lead_word: str, openers: frozenset[str]) -> bool:
     """Is a piece starting with ``first`` still an item of the list a lead-in announced?
 
-    List items look alike: after "i.e.: No bowel obstruction" the list runs on while items start
-    with "No"; after "except: Adequately treated ..." it ends at the first criterion opener.
+    List items look alike: after "i.e.: No bowel obstruction" the list runs on through items
+    starting with "No"; after "except: Adequately treated ..." it ends at a criterion opener.
     """
     if members is None:
         return True
-    if members in openers:
-        return first == members
+    if members in openers and first == members:
+        return True
     return first not in openers and first != lead_word
 
 

@@ -181,9 +181,11 @@ class _Builder:
                 node.section = f"{base} / {piece.label}" if base else piece.label
             if piece.parent is None:
                 self._add_root(node)
+                if headers.excludes(self.text[piece.start:piece.end]):
+                    node.kind = "exclusion"  # "Excluded diagnoses: Bipolar disorder ..."
             else:
                 parent = made[piece.parent]
-                node.parent, node.section = parent, parent.section
+                node.parent, node.section, node.kind = parent, parent.section, parent.kind
                 parent.children.append(node)
             made.append(node)
         self.stack.clear()
