@@ -79,6 +79,13 @@ from eligo.vocab import UnitError, normalise, parse_unit, vocabulary
         ("years", "a"),
         ("mg/24h", "mg/(24.h)"),
         ("mg/m2", "mg/m2"),
+        ("[iU]/L", "[IU]/L"),
+        ("{INR}", "1"),
+        ("{cells}/uL", "/uL"),
+        ("10*3/uL", "10*3/uL"),
+        ("mL/min/{1.73_m2}", "mL/min/{1.73_m2}"),
+        ("u[IU]/mL", "u[IU]/mL"),
+        ("(x10^9/L)", "10*9/L"),
     ],
 )
 def test_parse_unit(written: str, ucum: str) -> None:

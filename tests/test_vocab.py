@@ -306,3 +306,13 @@ def test_codes_of_a_concept_set(vocab: Vocabulary) -> None:
     assert "254632001" in vocab.codes("lung_cancer", "snomed")  # SCLC lies below lung cancer
     assert "2555" in vocab.codes("platinum", "rxnorm")
     assert "L01XA01" in vocab.codes("platinum", "atc")
+
+
+def test_concept_and_label_across_vocabularies(vocab: Vocabulary) -> None:
+    assert vocab.label("sclc") == "Small cell lung cancer"
+    assert vocab.label("platinum") == "Platinum agents"
+    assert vocab.label("cisplatin") == "Cisplatin"
+    assert vocab.label("platelets") == "Platelet count"
+    assert vocab.label("no_such_concept") == "no_such_concept"
+    assert vocab.concept("no_such_concept") is None
+    assert vocab.concept("anc") is vocab.measurements["anc"]

@@ -26,6 +26,7 @@ _POWER_OF_TEN = re.compile(
 )
 _E_NOTATION = re.compile(r"^(?:x|\*)?e(\d{1,2})/(l|ul|mm3|mcl)$")
 _MICRO = re.compile(r"[μµ](?=[A-Za-z])")
+_ANNOTATION = re.compile(r"^\{[^{}]*\}$")
 
 
 class UnitError(EligoError, ValueError):
@@ -70,6 +71,8 @@ def parse_unit(text: str) -> str:
     key = compact.casefold().replace("(s)", "s")
     if key in table["not_units"]:
         raise UnitError(f"not a unit: {text!r}")
+    if _ANNOTATION.match(key):
+        return "1"  # "{INR}", "{score}": UCUM counts an annotation alone as the number 1
     for found in (table["forms"].get(key), _power_of_ten(key), _from_atoms(key, table)):
         if found is not None:
             return found

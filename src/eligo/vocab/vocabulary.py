@@ -67,6 +67,19 @@ class Vocabulary:
         self._index_terms()
         self._codes = self._index_codes()
 
+    def concept(self, concept_id: str) -> Condition | DrugClass | Drug | Measurement | None:
+        """The concept with this id, whichever vocabulary holds it (ids are unique across them)."""
+        for table in (self.conditions, self.drug_classes, self.drugs, self.measurements):
+            found = table.get(concept_id)
+            if found is not None:
+                return found
+        return None
+
+    def label(self, concept_id: str) -> str:
+        """The concept's label, or the id itself when eligo does not know it."""
+        found = self.concept(concept_id)
+        return found.label if found is not None else concept_id
+
     # -- hierarchy -------------------------------------------------------------------------
 
     def _parent_map(self) -> dict[str, tuple[str, ...]]:
