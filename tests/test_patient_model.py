@@ -189,3 +189,19 @@ def test_never_received_a_class_rules_out_its_drugs() -> None:
     assert len(p.medications_of_class("carboplatin", vocab, negated=True)) == 1
     assert len(p.medications_of_class("platinum", negated=True)) == 1
     assert p.medications_of_class("etoposide", vocab, negated=True) == []
+
+
+def test_latest_pregnancy_folds_separate_statements() -> None:
+    from eligo.model.patient import PregnancyStatus
+
+    p = Patient(
+        pregnancy=[
+            PregnancyStatus(pregnant=False, date=dt.date(2025, 1, 1)),
+            PregnancyStatus(breastfeeding=True, date=dt.date(2025, 2, 1)),
+        ]
+    )
+    both = p.latest_pregnancy()
+    assert both.pregnant is False and both.breastfeeding is True
+    assert p.latest_pregnancy(about="breastfeeding").date == dt.date(2025, 2, 1)
+    assert p.latest_pregnancy(dt.date(2025, 1, 15)).breastfeeding is None
+    assert Patient().latest_pregnancy() is None

@@ -186,8 +186,21 @@ class Patient(BaseModel):
                 found.append(med)
         return found
 
-    def latest_pregnancy(self, as_of: dt.date | None = None) -> PregnancyStatus | None:
-        return _latest(_dated_until(self.pregnancy, as_of))
+    def latest_pregnancy(
+        self,
+        as_of: dt.date | None = None,
+        about: Literal["pregnant", "breastfeeding"] | None = None,
+    ) -> PregnancyStatus | None:
+        """The latest statement about ``about``; without it, the latest pregnancy statement
+        with the latest breastfeeding one folded in (a record often says them apart)."""
+        if about is not None:
+            known = [s for s in self.pregnancy if getattr(s, about) is not None]
+            return _latest(_dated_until(known, as_of))
+        pregnant = self.latest_pregnancy(as_of, "pregnant")
+        feeding = self.latest_pregnancy(as_of, "breastfeeding")
+        if pregnant is None or feeding is None or pregnant is feeding:
+            return pregnant or feeding
+        return pregnant.model_copy(update={"breastfeeding": feeding.breastfeeding})
 
 
 def _condition_is(condition: Condition, concept_id: str, vocab: ConceptHierarchy) -> bool:
