@@ -6,6 +6,7 @@ The texts and the reading behind each expected count are in tests/data/segment/ 
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,13 @@ def _ids(found: list[Criterion]) -> list[str]:
 def test_right_aligned_numbers_stay_top_level() -> None:
     found = segment(_read("NCT00461747"))
     assert _ids(found)[-1] == "exc-10"
+
+
+@pytest.mark.parametrize("nct", sorted(EXPECTED))
+def test_same_counts_with_indentation_and_line_ends_tidied(nct: str) -> None:
+    """Ingest hands over the text with CR LF made LF and the common indentation removed."""
+    tidied = textwrap.dedent(_read(nct).replace("\r\n", "\n").strip("\n"))
+    found = segment(tidied)
+    expected = EXPECTED[nct]
+    assert sum(len(c.walk()) for c in found) == expected["total"]
+    assert sum(c.kind == "exclusion" for c in found) == expected["exclusion"]

@@ -120,13 +120,12 @@ def scan(text: str) -> list[Line]:
 def wrap_width(lines: list[Line]) -> int | None:
     """The column at which the text was hard-wrapped, or None when lines run free.
 
-    ClinicalTrials.gov's legacy records wrap at 99 columns; others at 70-80 or not at all.
+    ClinicalTrials.gov's legacy records wrap at 99 columns (91 past the XML's 8-space indent, which
+    ingest may have removed); others at 70-80 or not at all. The widest line of a wrapped text is
+    the best guess of its width wherever its indentation went.
     """
     if len(lines) < 3:
         return None
+    base = min(line.indent for line in lines)
     widest = max(line.length for line in lines)
-    if 60 <= widest <= 99:
-        return 99
-    if 99 < widest <= 130:
-        return widest
-    return None
+    return widest if 60 <= widest - base <= 130 else None
