@@ -226,6 +226,13 @@ def test_broken_bundles_are_record_errors(data: str, field: str | None) -> None:
     assert error.value.source == "broken.json" and error.value.field == field
 
 
+def test_a_path_given_as_text_is_read() -> None:
+    read = read_fhir_bundle(str(MCODE / "eom_patient_1.json"))
+    assert read.patient.id == "Ancora-13"
+    with pytest.raises(RecordError, match="cannot read"):
+        read_fhir_bundle("no/such/bundle.json")
+
+
 def test_one_bad_resource_loses_nothing_else(tmp_path: Path) -> None:
     raw = json.loads((MCODE / "TrialMatching_Patient01.json").read_text())
     raw["entry"][1]["resource"]["onsetDateTime"] = "last spring"

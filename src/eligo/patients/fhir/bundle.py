@@ -69,6 +69,8 @@ def read_fhir_bundle(data: dict[str, Any] | str | Path, *, name: str | None = No
 
 def _load(data: dict[str, Any] | str | Path, name: str | None) -> tuple[dict[str, Any], str]:
     file = name or "bundle"
+    if isinstance(data, str) and not data.lstrip().startswith(("{", "[")) and len(data) < 4096:
+        data = Path(data)  # a path given as text
     if isinstance(data, Path):
         file = name or str(data)
         try:
