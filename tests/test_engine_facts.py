@@ -449,8 +449,13 @@ def test_biomarker_levels_and_scales():
     zero = patient(biomarkers=[PatientBiomarker(name="dll3", value=0, scale="percent")])
     assert run(dll3, zero).verdict == "not_met"
     assert run(dll3, patient()).verdict == "unknown"
+    # a percentage bounds the H-score: percent ≤ H-score ≤ 3 × percent
     h_score = Biomarker(name="dll3", comparator=">=", value=1, scale="h_score")
-    assert run(h_score, positive).verdict == "unknown"  # another scale: not comparable
+    assert run(h_score, positive).verdict == "met"
+    assert run(h_score, zero).verdict == "not_met"
+    h_score_10 = Biomarker(name="dll3", comparator=">=", value=10, scale="h_score")
+    result = run(h_score_10, positive)
+    assert result.verdict == "unknown" and "between 5 and 15" in result.reason
 
 
 def test_performance_status_across_scales():
@@ -476,3 +481,16 @@ def test_age_at_the_as_of_date():
     assert run(Age(comparator="<", value=66), patient()).verdict == "not_met"
     assert run(Age(comparator=">=", value=18), patient(birth_date=None)).verdict == "unknown"
     assert run(Not(Age(comparator=">", value=75)), patient()).verdict == "met"
+
+
+def test_a_less_specific_diagnosis_neither_shows_nor_rules_out():
+    vague = patient(
+        conditions=[PatientCondition(concept_id="neuroendocrine_carcinoma")],
+        documented={"conditions"},
+    )
+    result = run(Condition(concept="sclc"), vague)
+    assert result.verdict == "unknown" and "not specific enough" in result.reason
+    specific = patient(
+        conditions=[PatientCondition(concept_id="gep_nec")], documented={"conditions"}
+    )
+    assert run(Condition(concept="sclc"), specific).verdict == "not_met"

@@ -138,10 +138,15 @@ def test_childbearing_criterion_does_not_concern_a_man():
     expression = Any(Not(ChildbearingPotential()), Not(Pregnancy(test="serum")))
     man = _judge("inclusion", expression)
     assert man.verdict == "not_applicable"
-    woman = _judge("inclusion", expression.copy(), _patient(sex="female"))
-    assert woman.verdict == "unknown"
+    young = _patient(sex="female", birth_date=dt.date(1990, 1, 1))
+    assert _judge("inclusion", expression.copy(), young).verdict == "unknown"
+    # a woman of 66 is taken as postmenopausal (eligo's documented rule: 60 or older)
+    older = _judge("inclusion", expression.copy(), _patient(sex="female"))
+    assert older.verdict == "not_applicable" and "postmenopausal" in older.reason
     postmenopausal = _patient(
-        sex="female", conditions=[PatientCondition(concept_id="postmenopausal")]
+        sex="female",
+        birth_date=dt.date(1980, 1, 1),
+        conditions=[PatientCondition(concept_id="postmenopausal")],
     )
     assert _judge("inclusion", expression.copy(), postmenopausal).verdict == "not_applicable"
 

@@ -49,7 +49,34 @@ class ConditionRules(RuleBase):
         if refuted:
             evidence = [self.condition_evidence(c) for c in refuted]
             return self.result(node, NOT_MET, f"the record documents no {name}", evidence)
+        vaguer = self._less_specific(concept)
+        if vaguer:
+            evidence = [self.condition_evidence(c) for c in vaguer]
+            what = ", ".join(dict.fromkeys(self.condition_name(c) for c in vaguer))
+            return self.result(
+                node,
+                UNKNOWN,
+                f"recorded as {what}: not specific enough to tell whether {name}",
+                evidence,
+                ask,
+            )
         return self.absent(node, "conditions", name, ask)
+
+    def _less_specific(self, concept: str) -> list[Any]:
+        """Recorded diagnoses the concept lies below ("neuroendocrine carcinoma" when the node
+        asks for an extrapulmonary one): they neither show nor rule it out. Broad categories
+        ("neoplasm") are left out: any cancer would be one."""
+        broad = set(engine_data("relevance.json")["broad"])
+        found = []
+        for condition in self.patient.conditions:
+            # the diagnosis, else its morphology: a site-specific diagnosis (a pancreatic NEC)
+            # says more than the morphology it shares with others
+            recorded = condition.concept_id or getattr(condition.histology, "concept_id", None)
+            if condition.negated or not recorded or recorded == concept or recorded in broad:
+                continue
+            if self.vocab.is_a(concept, recorded):
+                found.append(condition)
+        return found
 
     # -- which conditions ------------------------------------------------------------------
 
@@ -144,9 +171,11 @@ class ConditionRules(RuleBase):
                     verdicts.append(UNKNOWN)
                 else:
                     verdicts.append(NOT_MET)
-            else:
+            elif re.fullmatch(r"(?:0|I{1,3}|IV)[ABC]?", wanted.upper()):
                 pattern = rf"^{re.escape(wanted.upper())}[ABC]?\d?$"
                 verdicts.append(MET if re.match(pattern, group.upper()) else NOT_MET)
+            else:
+                verdicts.append(UNKNOWN)
         verdict = min(verdicts, key=lambda v: _ORDER[v])
         shown = "/".join(groups)
         if verdict == MET:

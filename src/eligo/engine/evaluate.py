@@ -106,7 +106,9 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
         children = [self.evaluate(child) for child in node.items]
         counted = [c for c in children if c.kind != "allowed"] or children
         verdict = combine(c.verdict for c in counted)
-        if verdict == UNKNOWN:
+        if verdict == UNKNOWN and word == "any":
+            decisive = counted  # why none holds yet: the failed alternatives say as much
+        elif verdict == UNKNOWN:
             decisive = [c for c in counted if c.verdict in (UNKNOWN, TEAM)]
         elif (verdict == MET) == (word == "all"):
             decisive = counted
@@ -205,6 +207,16 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
         evidence = [Evidence(fact="demographics", text="sex male", source=None)]
         return self._gate(self.result(node, NOT_MET, f"does not apply to a man ({what})", evidence))
 
+    def _postmenopausal(self) -> str | None:
+        """Why the patient cannot become pregnant, when the record or her age says so."""
+        if self.patient.conditions_matching("postmenopausal", self.vocab):
+            return "postmenopausal or surgically sterile (recorded)"
+        age = self.patient.age_on(self.as_of)
+        limit = int(engine_data("freshness.json")["postmenopausal_age"])
+        if self.patient.sex == "female" and age is not None and age >= limit:
+            return f"aged {age}: taken as postmenopausal (eligo's rule: {limit} or older)"
+        return None
+
     def pregnancy_eval(self, node: Expression) -> NodeResult:
         male = self._male(node, "pregnancy")
         if male is not None:
@@ -232,8 +244,9 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
                 )
             verdict = MET if status.pregnant else NOT_MET
             return self.result(node, verdict, evidence[0].text + f" ({day(status.date)})", evidence)
-        if self.patient.conditions_matching("postmenopausal", self.vocab):
-            return self.result(node, NOT_MET, "postmenopausal (recorded)")
+        after = self._postmenopausal()
+        if after is not None:
+            return self._gate(self.result(node, NOT_MET, after))
         return self.absent(node, "pregnancy", "pregnancy", ("pregnancy",))
 
     def _pregnancy_test(self, node: Expression) -> NodeResult:
@@ -250,8 +263,9 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
                 return self.result(
                     node, verdict, f"pregnancy test {found} ({day(obs.date)})", evidence
                 )
-        if self.patient.conditions_matching("postmenopausal", self.vocab):
-            return self.result(node, NOT_MET, "postmenopausal (recorded): no test needed")
+        after = self._postmenopausal()
+        if after is not None:
+            return self._gate(self.result(node, NOT_MET, f"{after}: no test needed"))
         return self.result(
             node,
             UNKNOWN,
@@ -271,15 +285,18 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
             return self.result(node, verdict, f"{text} ({day(status.date)})")
         if self.patient.conditions_matching("breastfeeding", self.vocab):
             return self.result(node, MET, "breastfeeding (recorded)")
+        after = self._postmenopausal()
+        if after is not None:
+            return self._gate(self.result(node, NOT_MET, after))
         return self.absent(node, "pregnancy", "breastfeeding", ("breastfeeding",))
 
     def childbearing_potential_eval(self, node: Expression) -> NodeResult:
         male = self._male(node, "childbearing potential")
         if male is not None:
             return male
-        if self.patient.conditions_matching("postmenopausal", self.vocab):
-            found = self.result(node, NOT_MET, "postmenopausal or surgically sterile (recorded)")
-            return self._gate(found)
+        after = self._postmenopausal()
+        if after is not None:
+            return self._gate(self.result(node, NOT_MET, after))
         words = ("hysterectomy", "oophorectomy", "salpingectomy")
         for proc in self.patient.procedures:
             if not proc.negated and any(w in (proc.text or "").casefold() for w in words):

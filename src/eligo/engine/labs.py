@@ -269,6 +269,9 @@ class LabRules(RuleBase):
             observed = self._biomarker_observation(node, wanted_scale)
             if observed is not None:
                 return observed
+            other = [b for b in found if b.value is not None and _scale(b) in _H_SCORE_BOUNDS]
+            if wanted_scale in _H_SCORE_BOUNDS and other:
+                return self._biomarker_other_scale(node, other[-1], name)
         if found:
             marker = found[-1]
             evidence = [self._biomarker_evidence(marker, name)]
@@ -301,6 +304,22 @@ class LabRules(RuleBase):
             f"{relation(low, high, node.value)} {number(node.value)}{unit}"
         )
         return self.result(node, verdict, reason, [self._biomarker_evidence(marker, name)])
+
+    def _biomarker_other_scale(self, node: Expression, marker: Any, name: str) -> NodeResult:
+        """A percentage of stained cells bounds the H-score and the other way round: the
+        H-score weighs each stained cell by its intensity, 1 to 3, so percent ≤ H ≤ 3 × percent."""
+        value = float(marker.value)
+        low, high = _H_SCORE_BOUNDS[_scale(marker)](value)
+        verdict = decide(low, high, node.comparator, node.value)
+        asked = "H-score" if node.scale == "h_score" else "percentage of stained cells"
+        reason = (
+            f"{name} {self._biomarker_evidence(marker, name).text.split(' ', 1)[-1]} "
+            f"({day(marker.date)}) puts the {asked} between {number(round(low, 1))} and "
+            f"{number(round(high, 1))}, against {self.phrase(node)}"
+        )
+        evidence = [self._biomarker_evidence(marker, name)]
+        return self.result(node, verdict, reason, evidence,
+                           ("biomarker", node.name) if verdict == UNKNOWN else None)
 
     def _biomarker_observation(self, node: Expression, scale: str | None) -> NodeResult | None:
         table = engine_data("biomarkers.json")["observations"].get(node.name, {})
@@ -377,6 +396,14 @@ class LabRules(RuleBase):
             date=found.date,
             source=source,
         )
+
+
+#: bounds of the other scale given a value on one: (low, high) of the H-score for a percentage,
+#: of the percentage for an H-score
+_H_SCORE_BOUNDS = {
+    "percent": lambda p: (p, min(300.0, 3 * p)),
+    "h_score": lambda h: (h / 3, min(100.0, h)),
+}
 
 
 def _scale(marker: Any) -> str | None:

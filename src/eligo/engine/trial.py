@@ -119,9 +119,13 @@ class _Fit:
     criteria: list[CriterionMatch]
     verdict: TrialVerdict
 
-    def key(self) -> tuple[int, int]:
+    def key(self) -> tuple[int, int, int]:
+        # the verdict first; then a cohort whose own conditions the patient meets; then the
+        # fewest open criteria
+        own = next((c for c in self.criteria if c.id.endswith("-condition") and c.cohort), None)
+        misfit = 0 if own is None or own.verdict == "met" else 1 if own.verdict != "not_met" else 2
         open_ = sum(c.verdict == "unknown" for c in self.criteria)
-        return RANK[self.verdict], open_
+        return RANK[self.verdict], misfit, open_
 
 
 def judge_trial(
