@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -63,8 +64,11 @@ def find_cohorts(text: str) -> list[Cohort]:
     """The cohorts ``text`` (summary, description and eligibility together) defines, in order."""
     if not text or not text.strip():
         return []
+    lower = text.lower()
+    if not any(word in lower for word in _COHORT_WORDS):
+        return []
     found: dict[str, Cohort] = {}
-    for cohort in _labelled(text):
+    for cohort in _labelled(text, lower):
         found.setdefault(cohort.id, cohort)
     if not found:
         for cohort in _counted(text):
@@ -72,10 +76,28 @@ def find_cohorts(text: str) -> list[Cohort]:
     return list(found.values())
 
 
-def _labelled(text: str) -> list[Cohort]:
+_COHORT_WORDS = ("cohort", "group", "strat")  # every cohort_word contains one: a quick filter
+
+
+def _mentions(text: str, lower: str) -> Iterator[re.Match[str]]:
+    """Matches of the cohort-mention pattern, tried only where a cohort word stands."""
+    mention = _phrases()["mention"]
+    for word in _COHORT_WORDS:
+        position = lower.find(word)
+        while position >= 0:
+            start = position - 4 if lower[max(0, position - 4):position] in ("sub-", "sub ") else (
+                position - 3 if lower[max(0, position - 3):position] == "sub" else position
+            )
+            found = mention.match(text, start)
+            if found:
+                yield found
+            position = lower.find(word, position + len(word))
+
+
+def _labelled(text: str, lower: str) -> list[Cohort]:
     phrases = _phrases()
     cohorts: list[Cohort] = []
-    for mention in phrases["mention"].finditer(text):
+    for mention in sorted(_mentions(text, lower), key=lambda found: found.start()):
         description = None
         definition = phrases["colon"].match(text, mention.start()) or phrases["verb"].match(
             text, mention.start()
@@ -201,6 +223,8 @@ def _split_top(text: str, separators: tuple[str, ...]) -> list[str]:
 def _counted(text: str) -> list[Cohort]:
     """Populations counted in one sentence of a text that speaks of cohorts."""
     phrases = _phrases()
+    if "(" not in text or len(phrases["counted"].findall(text)) < 2:
+        return []
     if not phrases["mentioned"].search(text):
         return []
     for start, end in sentences(text):
