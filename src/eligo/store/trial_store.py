@@ -79,6 +79,11 @@ class TrialStore:
     def close(self) -> None:
         self._engine.dispose()
 
+    @property
+    def engine(self) -> Engine:
+        """The open engine, for other tables kept in the same database (the web features')."""
+        return self._engine
+
     def __enter__(self) -> TrialStore:
         return self
 

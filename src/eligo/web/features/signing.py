@@ -32,9 +32,7 @@ def _mac(secret: bytes, purpose: str, body: str) -> bytes:
     return hmac.new(secret, f"{purpose}\n{body}".encode(), hashlib.sha256).digest()
 
 
-def sign(
-    secret: bytes, purpose: str, payload: dict[str, Any], max_age: float | None = None
-) -> str:
+def sign(secret: bytes, purpose: str, payload: dict[str, Any], max_age: float | None = None) -> str:
     """A token for ``payload`` that :func:`verify` accepts for ``purpose`` (until ``max_age`` s)."""
     content: dict[str, Any] = {"p": payload}
     if max_age is not None:

@@ -34,6 +34,15 @@ inquiries = Table(
     Column("mail_status", String(32), nullable=False),  # sent, not-configured, failed, no-recipient
 )
 
+#: Random keys made on first use, kept with the data they protect, so that links signed by the
+#: web app verify in ``eligo notify`` and survive restarts without any configuration.
+link_keys = Table(
+    "link_keys",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("secret", String(128), nullable=False),
+)
+
 subscriptions = Table(
     "subscriptions",
     metadata,
