@@ -50,16 +50,17 @@ def read_patient(
 
 
 def parsed(criteria: list[Criterion]) -> list[Criterion]:
-    """The criteria with expressions; those stored without one are parsed now."""
-    if all(_has_expression(c) for c in criteria):
+    """The criteria with expressions: those stored unparsed (no expression anywhere in them)
+    are parsed now; a parent left without one over parsed children keeps its children's."""
+    if all(_parsed(c) for c in criteria):
         return criteria
     from eligo.parse import parse_criteria
 
-    return parse_criteria(criteria)
+    return [c if _parsed(c) else parse_criteria([c])[0] for c in criteria]
 
 
-def _has_expression(criterion: Criterion) -> bool:
-    return criterion.expression is not None and all(_has_expression(c) for c in criterion.children)
+def _parsed(criterion: Criterion) -> bool:
+    return any(c.expression is not None for c in criterion.walk())
 
 
 def trials_from_path(path: Path) -> list[tuple[Trial, list[Criterion]]]:
