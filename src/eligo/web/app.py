@@ -23,7 +23,9 @@ log = logging.getLogger("eligo.web")
 
 #: Feature modules under eligo.web.features, each with ``router: APIRouter`` and optionally
 #: ``install(app: FastAPI) -> None`` (create tables, keep settings on app.state). One line each.
-FEATURE_MODULES: list[str] = []
+FEATURE_MODULES: list[str] = [
+    "eligo.web.features.contact",
+]
 
 _CORE_ROUTERS = ["eligo.web.pages", "eligo.web.api", "eligo.web.fhir"]
 
