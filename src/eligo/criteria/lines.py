@@ -100,11 +100,15 @@ def scan(text: str) -> list[Line]:
     blank = False
     for number, (raw, whole) in enumerate(zip(text.splitlines(), text.splitlines(True),
                                               strict=True)):
-        content = raw.strip()
-        if content and _WORD.search(content):
-            lead = len(raw) - len(raw.lstrip())
+        stripped = raw.lstrip()
+        content = stripped.rstrip()
+        if content and (content[0].isalnum() or _WORD.search(content)):
+            lead = len(raw) - len(stripped)
             indent = len(raw[:lead].expandtabs(4)) if "\t" in raw[:lead] else lead
-            style, value, alt_style, alt_value, size_marker = _marker(content)
+            if content[0].isalpha() and not _SHORT_STOP.search(content, 1, 7):
+                style, value, alt_style, alt_value, size_marker = None, 0, None, 0, 0
+            else:
+                style, value, alt_style, alt_value, size_marker = _marker(content)
             lines.append(Line(
                 number, position, position + lead + size_marker, position + lead + len(content),
                 indent, indent + len(content), style, value, alt_style, alt_value,
