@@ -159,7 +159,8 @@ CROSS_LISTED = {
     "abiraterone", "degarelix", "ritonavir", "efavirenz", "aspirin", "rifampin", "clarithromycin",
     "phenytoin", "carbamazepine", "phenobarbital", "methotrexate", "everolimus", "ketoconazole",
     "itraconazole", "voriconazole", "posaconazole", "cabozantinib", "vandetanib", "fondaparinux",
-    "tenofovir", "lamivudine", "lenalidomide", "thalidomide", "dapsone",
+    "tenofovir", "lamivudine", "lenalidomide", "thalidomide", "dapsone", "methadone", "midazolam",
+    "digoxin",
 }  # fmt: skip
 
 
