@@ -339,3 +339,14 @@ def test_dashed_nci_sections_run_together() -> None:
     ]
     assert [c.text for c in found[1].children] == ["Liver at least 2 times normal size",
                                                    "Spleen enlarged"]
+
+
+def test_paragraph_after_a_lettered_list_is_top_level() -> None:
+    text = (
+        "Patients with vasculitis, or who meet one of the following:\n"
+        "a) a positive ANCA assay and glomerulonephritis\n"
+        "b) a positive ANCA assay and granulomas\n"
+        "\n"
+        "Subjects must be between 10 and 70 years old.\n"
+    )
+    assert [row[0] for row in outline(text)] == ["inc-1", "inc-1.1", "inc-1.2", "inc-2"]

@@ -33,6 +33,14 @@ _PLAIN_MAJOR = re.compile(r"(?:key\s+|main\s+)?(?:inclusion|exclusion)(?:\s+crit
 _RUNS_ON = re.compile(r"^(?:[a-z\u00df-\u00ff(\[,;:&/)\]%]|(?:and|or|but|nor)\b)")
 
 
+def _nested_in_line(node: _Node, line: Line) -> bool:
+    """A list item nested under a paragraph at its own indentation ("...eligible:\na) ...") ends
+    where the next paragraph at that indentation begins."""
+    parent = node.parent
+    return node.indent == line.indent and parent is not None and parent.indent == line.indent \
+        and parent.style is None and not parent.note
+
+
 def _open_end(text: str) -> bool:
     """Does this line stop mid-sentence ("... from the time of")?"""
     return bool(_OPEN_END.search(text[-24:]))
@@ -318,7 +326,7 @@ class _Builder:
     def _new_paragraph(self, line: Line) -> None:
         node = self._new_node(line.start, line.end, line.indent, None, 0)
         stack = self.stack
-        while stack and stack[-1].indent > line.indent:
+        while stack and (stack[-1].indent > line.indent or _nested_in_line(stack[-1], line)):
             stack.pop()
         if stack and stack[-1].indent < line.indent and self._opens_list(stack[-1]):
             self._push_child(stack[-1], node)
