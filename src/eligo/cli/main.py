@@ -7,7 +7,7 @@ import sys
 import click
 
 from eligo import __version__
-from eligo.cli import serve, trials
+from eligo.cli import notify, serve, trials
 from eligo.errors import EligoError
 
 
@@ -39,4 +39,6 @@ def main() -> None:
 for command in trials.COMMANDS:
     main.add_command(command)
 for command in serve.COMMANDS:
+    main.add_command(command)
+for command in notify.COMMANDS:
     main.add_command(command)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eligo import __version__
 from eligo.store import TrialStore, default_url
+from eligo.web.catalogue import Catalogue
 from eligo.web.csrf import CsrfCookie
 from eligo.web.rendering import STATIC, render
 from eligo.web.security import BodyLimit, SecurityHeaders
@@ -25,6 +27,7 @@ log = logging.getLogger("eligo.web")
 #: ``install(app: FastAPI) -> None`` (create tables, keep settings on app.state). One line each.
 FEATURE_MODULES: list[str] = [
     "eligo.web.features.contact",
+    "eligo.web.features.notify",
 ]
 
 _CORE_ROUTERS = ["eligo.web.pages", "eligo.web.api", "eligo.web.fhir"]
@@ -47,6 +50,11 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
     )
     app.state.settings = settings
     app.state.store = TrialStore(url)
+    app.state.catalogue = Catalogue(app.state.store)
+    if settings.warm_on_start:
+        # The search index and gazetteer take a second or two to load: do it before the first
+        # visitor asks, without holding up the start.
+        threading.Thread(target=_warm, args=(app.state.catalogue,), daemon=True).start()
     for name in [*_CORE_ROUTERS, *FEATURE_MODULES]:
         module = importlib.import_module(name)
         app.include_router(module.router)
@@ -60,6 +68,13 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
+
+
+def _warm(catalogue: Catalogue) -> None:
+    try:
+        catalogue.warm()
+    except Exception:  # a failure here shows again, with its message, on the first search
+        log.warning("warming the search index failed", exc_info=True)
 
 
 def wants_json(request: Request) -> bool:
@@ -89,9 +104,7 @@ def _add_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": error.detail}, error.status_code, headers=headers)
         heading = _HEADINGS.get(error.status_code, "Something went wrong")
         detail = error.detail if isinstance(error.detail, str) else heading
-        response = render(
-            request, "error.html", error.status_code, heading=heading, message=detail
-        )
+        response = render(request, "error.html", error.status_code, heading=heading, message=detail)
         response.headers.update(headers)
         return response
 

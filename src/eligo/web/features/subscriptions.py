@@ -54,6 +54,7 @@ class Subscription:
     search: SavedSearch
     confirmed: bool
     active: bool
+    ended: bool = False
 
 
 Finder = Callable[[SavedSearch], list[str]]
@@ -108,6 +109,7 @@ def _subscription(row: Any) -> Subscription:
         search=search,
         confirmed=row.confirmed_at is not None,
         active=row.confirmed_at is not None and row.unsubscribed_at is None,
+        ended=row.unsubscribed_at is not None,
     )
 
 
@@ -152,7 +154,7 @@ class Subscriptions:
     def confirm(self, subscription_id: int) -> Subscription | None:
         """Start the subscription; the trials matching now are the ones it will not announce."""
         found = self.get(subscription_id)
-        if found is None or found.confirmed:
+        if found is None or found.confirmed or found.ended:
             return found
         now = datetime.now(UTC)
         current = self._current_versions(self.finder(found.search))
