@@ -29,7 +29,9 @@ def _probe_router() -> APIRouter:
 
 @pytest.fixture()
 def client(tmp_path) -> TestClient:
-    settings = WebSettings(secret_key="test-key", max_body_bytes=50_000, max_field_chars=100)
+    settings = WebSettings(
+        secret_key="test-key", max_body_bytes=50_000, max_field_chars=100, warm_on_start=False
+    )
     app: FastAPI = create_app(f"sqlite:///{tmp_path / 'empty.db'}", settings=settings)
     app.include_router(_probe_router())
     return TestClient(app)

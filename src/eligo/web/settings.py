@@ -42,6 +42,9 @@ class WebSettings:
         False, "Mark cookies Secure (set it when the app is served over HTTPS)."
     )
     page_size: int = _setting(20, "Search results per page.")
+    warm_on_start: bool = _setting(
+        True, "Load the search index and gazetteer in the background when the app starts."
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> WebSettings:
