@@ -350,3 +350,28 @@ def test_paragraph_after_a_lettered_list_is_top_level() -> None:
         "Subjects must be between 10 and 70 years old.\n"
     )
     assert [row[0] for row in outline(text)] == ["inc-1", "inc-1.1", "inc-1.2", "inc-2"]
+
+
+@pytest.mark.parametrize(("heading", "ident"), [
+    ("INCLUSION CRITIERIA:", "inc-1"),
+    ("Inclusion Criteria for Group 1", "inc-1"),
+    ("INCLUSION AND EXCLUSION CRITERIA, BY GROUP:", "inc-1"),
+    ("INCLUSION CRITERIA RELATED TO THE BONE STATUS:", "inc-1"),
+    ("Exclusion criteria consisted of the following:", "exc-1"),
+    ("Exclusions related to medications", "exc-1"),
+])
+def test_more_heading_spellings(heading: str, ident: str) -> None:
+    assert outline(f"{heading}\n- Adults\n") == [(ident, "Adults")]
+
+
+def test_group_label_chains() -> None:
+    text = (
+        "Exclusion Criteria\n"
+        "Prior Medication: Exclusion:\n  - Past protease inhibitor\n"
+        "Risk Behavior: Excluded\n  - Current substance abuse\n"
+    )
+    found = segment(text)
+    assert [(c.text, c.section) for c in found] == [
+        ("Past protease inhibitor", "Prior Medication: Exclusion"),
+        ("Current substance abuse", "Risk Behavior: Excluded"),
+    ]

@@ -63,7 +63,11 @@ def _compiled() -> dict[str, Any]:
     return {
         "majors": majors,
         "any_major": any_major,
-        "minor_label": re.compile(rf"(?:{labels})(?:\s*:\s*(?:{labels}))*\s*(?=:)", re.I),
+        # "Hepatic:", "Prior Medication: Excluded:", "Risk Behavior: Excluded"
+        "minor_label": re.compile(
+            rf"(?:{labels})(?:\s*:\s*(?:{labels}))+\s*(?=:|$)|(?:{labels})\s*(?=:)", re.I
+        ),
+        "needs_colon": frozenset(vocab["major_qualifier_needs_colon"]),
         "nci_inline": re.compile(
             r"(?<![\w/-])(?:"
             + "|".join(
@@ -130,7 +134,8 @@ def major_header(text: str) -> Header | None:
             continue
         qualifier = match.group("qual").strip()
         colon = match.group("end") == ":"
-        if qualifier[:1].isalpha() and not colon:
+        verb = qualifier.split(None, 1)[0].lower() if qualifier[:1].isalpha() else ""
+        if verb in compiled["needs_colon"] and not colon:
             continue  # "Inclusion criteria include ..." is a sentence, not a heading
         label = " ".join(clean[: match.start("qual")].split())
         if qualifier:
