@@ -104,6 +104,25 @@ def test_pd_l1_inhibitors_and_lhrh(vocab: Vocabulary) -> None:
     assert [m.concept_id for m in vocab.find_conditions(text)] == ["nepc"]
 
 
+def test_biomarkers_of_seed_001(vocab: Vocabulary) -> None:
+    text = (
+        "the tumor must have a Ki67 >20% or mitotic rate >20 per 10 high-power fields. For "
+        "prostate cancer, the diagnosis of NEPC must be based on phenotype analysis, which may "
+        "include IHC markers such as neuron-specific enolase (NSE), Chromogranin A or CD56 in the "
+        "majority of the tumor sample, or molecular alterations such as TP53, Rb1, and PTEN"
+    )
+    measurements = vocab.find_measurements(text)
+    assert_spans(text, measurements)
+    assert [m.concept_id for m in measurements] == [
+        "ki67", "mitotic_count", "nse", "nse", "chromogranin_a", "neuroendocrine_markers",
+        "tp53_alteration", "rb1_loss", "pten_loss",
+    ]  # fmt: skip
+    assert vocab.measurements["tp53_alteration"].kind == "biomarker"
+    text = "including a RET selective inhibitor if the presence of a RET mutation"
+    assert found(vocab.find_measurements(text)) == [("ret_alteration", "RET mutation")]
+    assert found(vocab.find_drugs(text)) == [("ret_inhibitor", "RET selective inhibitor")]
+
+
 def test_laboratory_lines(vocab: Vocabulary) -> None:
     text = (
         "Aspartate aminotransferase (AST)/alanine aminotransferase (ALT) and alkaline "
@@ -294,7 +313,7 @@ def test_abbreviations_are_case_sensitive(vocab: Vocabulary) -> None:
     assert [m.concept_id for m in vocab.find_measurements("PT/INR")] == ["pt", "inr"]
     # eGFR the lab value against EGFR the gene in a drug class
     assert [m.concept_id for m in vocab.find_measurements("eGFR > 60")] == ["egfr"]
-    assert vocab.find_measurements("EGFR mutation") == []
+    assert [m.concept_id for m in vocab.find_measurements("EGFR mutation")] == ["egfr_mutation"]
     assert [m.concept_id for m in vocab.find_drugs("prior EGFR TKI")] == ["egfr_tki"]
     # lower-case words of a synonym match any case
     assert [m.concept_id for m in vocab.find_conditions("SMALL CELL LUNG CANCER")] == ["sclc"]

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 MentionKind = Literal["condition", "drug", "drug_class", "measurement"]
-MeasurementKind = Literal["lab", "vital", "derived", "score"]
+MeasurementKind = Literal["lab", "vital", "derived", "score", "biomarker"]
 
 
 class _Concept(BaseModel):
