@@ -375,3 +375,27 @@ def test_group_label_chains() -> None:
         ("Past protease inhibitor", "Prior Medication: Exclusion"),
         ("Current substance abuse", "Risk Behavior: Excluded"),
     ]
+
+
+def test_wrapped_lead_in_sentence_is_a_heading() -> None:
+    text = (
+        "Exclusion Criteria:\n\n"
+        "A patient will NOT be eligible for inclusion in this study if ANY of the following\n"
+        "criteria apply:\n\n"
+        "  1. Patient has N2 disease.\n"
+        "  2. Patient has T3 or T4 tumor.\n"
+    )
+    assert outline(text) == [("exc-1", "Patient has N2 disease."),
+                             ("exc-2", "Patient has T3 or T4 tumor.")]
+
+
+def test_paragraph_alternatives_ending_in_or_are_separate() -> None:
+    text = (
+        "Adults aged 40 or older with any of the following:\n\n"
+        "Rheumatoid arthritis with pulmonary fibrosis, or\n\n"
+        "Idiopathic pulmonary fibrosis only, or\n\n"
+        "Healthy volunteers.\n"
+    )
+    rows = outline(text)
+    assert [row[0] for row in rows] == ["inc-1", "inc-1.1", "inc-1.2", "inc-1.3"]
+    assert rows[2][1] == "Idiopathic pulmonary fibrosis only, or"

@@ -36,6 +36,7 @@ class Header:
     major: bool
     nci: bool  # one of the old NCI layout's sections, whose text may run on after the colon
     inline: int | None  # offset in the line's text where criteria text starts after the colon
+    sentence: bool = False  # a lead-in sentence ("Patients must have:"), not a label
 
 
 @cache
@@ -169,10 +170,10 @@ def minor_header(text: str, marked: bool = False) -> Header | None:
         return None
     body = body.rstrip(":").strip()
     words = body.split()
-    if compiled["sentence_start"].match(body) and len(words) <= 16:
+    if compiled["sentence_start"].match(body) and len(words) <= 24:
         tokens = [word.strip(",.;()").lower() for word in words]
         if all(token in compiled["glue"] or token.isdigit() or not token for token in tokens):
-            return Header(body, _label_kind(body), False, False, None)
+            return Header(body, _label_kind(body), False, False, None, sentence=True)
     if not marked and _short_label(body, words):
         return Header(body, _label_kind(body), False, False, None)
     return None

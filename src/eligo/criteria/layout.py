@@ -24,6 +24,7 @@ _OPEN_END = re.compile(
     r"has|have|not|no|any|prior|after|before|during|than|e\.g\.|i\.e\.|eg|ie))\s*$",
     re.I,
 )
+_ALTERNATIVE_END = re.compile(r"(?:,|\b(?:and|or|and/or))\s*$", re.I)
 _SENTENCE_ENDS = (".", ";", "!", "?", ")", "]")
 _MAX_DEPTH = 8
 _PLAIN_MAJOR = re.compile(r"(?:key\s+|main\s+)?(?:inclusion|exclusion)(?:\s+criteria)?", re.I)
@@ -38,9 +39,15 @@ def _nested_in_line(node: Node, line: Line) -> bool:
         and parent.style is None and not parent.note
 
 
-def _open_end(text: str) -> bool:
-    """Does this line stop mid-sentence ("... from the time of")?"""
-    return bool(_OPEN_END.search(text[-24:]))
+def _open_end(text: str, across_blank: bool = False) -> bool:
+    """Does this line stop mid-sentence ("... from the time of")?
+
+    Across a blank line a closing "or"/"and" reads as a list of alternatives, not a broken line.
+    """
+    tail = text[-24:]
+    if across_blank and _ALTERNATIVE_END.search(tail):
+        return False
+    return bool(_OPEN_END.search(tail))
 
 
 @dataclass(slots=True, eq=False)
@@ -295,7 +302,7 @@ class _Builder:
                 top.end = line.end
             else:
                 self._new_paragraph(line)
-        elif runs_on:
+        elif _RUNS_ON.match(line.text) or _open_end(previous.text, across_blank=True):
             top.end = line.end
         elif line.indent > top.indent or (top.note and line.indent == top.indent):
             if headers.is_note_sentence(line.text) or line.text.rstrip().endswith(":"):

@@ -21,7 +21,7 @@ def segment(text: str) -> list[Criterion]:
     """
     if not text or not text.strip():
         return []
-    roots = read_layout(text)
+    roots = _unwrap_headings(text, read_layout(text))
     _nest_flat_lists(text, roots)
     counters = {"inclusion": 0, "exclusion": 0}
     criteria: list[Criterion] = []
@@ -34,7 +34,36 @@ def segment(text: str) -> list[Criterion]:
     return criteria
 
 
-_LIST_ITEM_WORDS = 15
+_LIST_ITEM_WORDS = 20
+
+
+def _unwrap_headings(text: str, roots: list[Node]) -> list[Node]:
+    """Paragraphs that only announce a list ("A patient will NOT be eligible ... if ANY of the
+    following criteria apply:"), wrapped over lines so the layout reader took them for criteria,
+    give way to the items under them."""
+    kept: list[Node] = []
+    for node in roots:
+        heading = None
+        if node.style is None and not node.note and text[node.start:node.end].endswith(":"):
+            heading = headers.minor_header(normalise(text[node.start:node.end]))
+        if heading is None or not heading.sentence:
+            kept.append(node)
+            continue
+        for child in node.children:
+            child.parent = None
+            child.kind = heading.kind or child.kind
+            for descendant in _descendants(child):
+                descendant.kind = child.kind
+        kept.extend(node.children)
+    return kept
+
+
+def _descendants(node: Node) -> list[Node]:
+    found = []
+    for child in node.children:
+        found.append(child)
+        found.extend(_descendants(child))
+    return found
 
 
 def _nest_flat_lists(text: str, nodes: list[Node]) -> None:
@@ -48,11 +77,12 @@ def _nest_flat_lists(text: str, nodes: list[Node]) -> None:
     while index < len(nodes):
         lead = nodes[index]
         index += 1
-        if lead.children or lead.style is None or not _announces(text, lead):
+        if lead.children or lead.note or not _announces(text, lead):
             continue
         while index < len(nodes):
             item = nodes[index]
-            if (item.style != lead.style or item.indent != lead.indent or item.kind != lead.kind
+            if (item.style != lead.style or item.note or item.indent != lead.indent
+                    or item.kind != lead.kind
                     or item.section != lead.section or item.children or _announces(text, item)
                     or len(text[item.start:item.end].split()) > _LIST_ITEM_WORDS):
                 break
