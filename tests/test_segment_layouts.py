@@ -399,3 +399,18 @@ def test_paragraph_alternatives_ending_in_or_are_separate() -> None:
     rows = outline(text)
     assert [row[0] for row in rows] == ["inc-1", "inc-1.1", "inc-1.2", "inc-1.3"]
     assert rows[2][1] == "Idiopathic pulmonary fibrosis only, or"
+
+
+def test_sentence_heading_over_bullets() -> None:
+    text = (
+        "Inclusion Criteria:\n\n"
+        "A woman will be eligible for inclusion in this study if she meets all of the following\n"
+        "criteria:\n\n"
+        "  -  Age >18 to <70 years old.\n\n"
+        "  -  Has known ER and PR status\n\n"
+        "Exclusion Criteria:\n\n"
+        "Children will be excluded for the following reasons:\n\n"
+        "  -  Encephalopathy.\n"
+    )
+    assert outline(text) == [("inc-1", "Age >18 to <70 years old."),
+                             ("inc-2", "Has known ER and PR status"), ("exc-1", "Encephalopathy.")]
