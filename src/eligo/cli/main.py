@@ -7,7 +7,7 @@ import sys
 import click
 
 from eligo import __version__
-from eligo.cli import notify, serve, trials
+from eligo.cli import criteria, notify, serve, trials
 from eligo.errors import EligoError
 
 
@@ -41,4 +41,6 @@ for command in trials.COMMANDS:
 for command in serve.COMMANDS:
     main.add_command(command)
 for command in notify.COMMANDS:
+    main.add_command(command)
+for command in criteria.COMMANDS:
     main.add_command(command)
