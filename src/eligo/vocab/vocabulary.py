@@ -127,10 +127,14 @@ class Vocabulary:
         return concept_id == ancestor_id or ancestor_id in self.ancestors(concept_id)
 
     def classes_of(self, drug_id: str) -> list[str]:
-        """The classes a drug belongs to, its direct classes first, then their parents."""
-        direct = list(self._parents.get(drug_id, ()))
-        rest = sorted(self.ancestors(drug_id) - set(direct))
-        return direct + rest
+        """The classes a drug belongs to, nearest first: its own classes, then their parents."""
+        ordered: list[str] = []
+        level = list(self._parents.get(drug_id, ()))
+        while level:
+            fresh = [c for c in dict.fromkeys(level) if c not in ordered]
+            ordered.extend(fresh)
+            level = [p for c in fresh for p in self._parents.get(c, ())]
+        return ordered
 
     # -- finding terms ---------------------------------------------------------------------
 
