@@ -95,7 +95,7 @@ def _nest_flat_lists(text: str, nodes: list[Node]) -> None:
 
 
 def _announces(text: str, node: Node) -> bool:
-    return text[node.start:node.end].rstrip().endswith(":")
+    return node.end > node.start and text[node.end - 1] == ":"  # spans end on a non-space
 
 
 def _empty(text: str, node: Node) -> bool:
