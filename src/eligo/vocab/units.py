@@ -200,6 +200,8 @@ def normalise(value: float, unit: str, measurement_id: str | None = None) -> tup
         target = measurement.unit
         source = measurement.equivalent_units.get(source, source)
         molar_mass, valence = measurement.molar_mass, measurement.valence
+    if source == target:  # already canonical: no need to build the UCUM registry
+        return float(f"{number:.12g}"), target
     result = _convert_with_substance(number, source, target, molar_mass, valence)
     if not math.isfinite(result):
         raise UnitError(f"{value!r} {unit} is out of range once converted to {target}")
