@@ -66,6 +66,8 @@ class Node:
 
 
 class _Builder:
+    """One pass over the lines: a stack of open items, headings setting kind and section."""
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines = scan(text)
@@ -346,8 +348,7 @@ class _Builder:
         if self.width is None:
             return False
         first = line.text.split(None, 1)[0] if line.text else ""
-        return previous.length + 1 + len(first) + (line.start - line.line_start - line.indent) \
-            > self.width
+        return previous.length + 1 + len(first) > self.width
 
     def _new_node(self, start: int, end: int, indent: int, style: str | None, value: int) -> Node:
         return Node(start, end, indent, style, value, self.kind, self.section)
