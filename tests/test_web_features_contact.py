@@ -14,7 +14,7 @@ from eligo.model import Contact, GeoPoint, Site, Source, Trial
 from eligo.web import WebSettings, create_app
 from eligo.web.features import contact
 from eligo.web.features.tables import inquiries
-from test_web_features_smtp import body, smtp  # noqa: F401  (fixture)
+from test_web_features_smtp import body, db_url, migrated_db, smtp  # noqa: F401  (fixtures)
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -59,11 +59,9 @@ def demo_trial(trial_id: str = "NCT09990001", facility: str = "Gustave Roussy") 
 
 
 @pytest.fixture()
-def app_client(tmp_path, smtp) -> Iterator[tuple[TestClient, object]]:  # noqa: F811
+def app_client(db_url, smtp) -> Iterator[tuple[TestClient, object]]:  # noqa: F811
     catcher, settings = smtp
-    app = create_app(
-        f"sqlite:///{tmp_path / 'eligo.db'}", settings=WebSettings(secret_key="test-key")
-    )
+    app = create_app(db_url, settings=WebSettings(secret_key="test-key"))
     app.state.mail_settings = settings
     app.state.store.save(demo_trial())
     app.state.store.save(demo_trial("NCT09990002", facility=f"Evil {SCRIPT} Clinic"))

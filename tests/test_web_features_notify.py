@@ -16,7 +16,7 @@ from eligo.model import Source, Trial
 from eligo.web import WebSettings, create_app
 from eligo.web.features import notify, signing
 from eligo.web.features.link_keys import link_key
-from test_web_features_smtp import body, smtp  # noqa: F401  (fixture)
+from test_web_features_smtp import body, db_url, migrated_db, smtp  # noqa: F401  (fixtures)
 
 BASE = "http://testserver"
 
@@ -35,9 +35,9 @@ def sclc_trial(trial_id: str, eligibility: str = "Age 18 or over.", **extra: obj
 
 
 @pytest.fixture()
-def setup(tmp_path, smtp) -> Iterator[tuple[TestClient, object, object, str]]:  # noqa: F811
+def setup(db_url, smtp) -> Iterator[tuple[TestClient, object, object, str]]:  # noqa: F811
     catcher, settings = smtp
-    db = f"sqlite:///{tmp_path / 'eligo.db'}"
+    db = db_url
     app = create_app(db, settings=WebSettings(secret_key="test-key"))
     app.state.mail_settings = settings
     app.state.public_url = BASE

@@ -1,17 +1,19 @@
 """A real SMTP server on loopback (aiosmtpd) for the feature tests, and the mail module's checks.
 
-Other test modules import :class:`SmtpCatcher`, :func:`smtp_settings` and :func:`catcher_fixture`
-from here.
+Other test modules import :class:`SmtpCatcher`, :func:`start_catcher`, :func:`smtp_settings`,
+and the fixtures ``smtp`` and ``db_url`` (with ``migrated_db``) from here.
 """
 
 from __future__ import annotations
 
+import shutil
 import socket
 import time
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -145,3 +147,23 @@ def test_an_unreachable_server_is_a_mail_error() -> None:
     )
     with pytest.raises(mail.MailError, match="did not take the message"):
         mail.send(settings, message)
+
+
+# -- a migrated database, made once per session and copied for each test -------------------
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from eligo.store import TrialStore
+
+    path = tmp_path_factory.mktemp("template") / "eligo.db"
+    TrialStore(f"sqlite:///{path}").close()
+    return path
+
+
+@pytest.fixture()
+def db_url(migrated_db: Path, tmp_path: Path) -> str:
+    """A fresh database at the newest schema revision, without running the migrations again."""
+    target = tmp_path / "eligo.db"
+    shutil.copyfile(migrated_db, target)
+    return f"sqlite:///{target}"

@@ -28,6 +28,7 @@ log = logging.getLogger("eligo.web")
 FEATURE_MODULES: list[str] = [
     "eligo.web.features.contact",
     "eligo.web.features.notify",
+    "eligo.web.features.private_notes",
 ]
 
 _CORE_ROUTERS = ["eligo.web.pages", "eligo.web.api", "eligo.web.fhir"]

@@ -1,19 +1,26 @@
 """Private notes on a trial page: a quoted passage, where it sits, and what the person wrote.
 
 A note belongs to an *owner*: an anonymous key the browser makes (128 random bits, kept in its
-localStorage and sent with each request) or an account. The server keeps only the SHA-256 of a
-key, so the database does not hold what would let someone else read the notes.
+localStorage and sent with each request). The server keeps only the SHA-256 of the key, to find
+the owner's notes, and seals each quote and note text with AES-GCM under a key derived from the
+browser's key (HKDF), which it never stores: the database alone reveals no note.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
 import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Engine, delete, func, insert, select
 
@@ -31,16 +38,34 @@ class NoteError(ValueError):
     """A request about notes that cannot be honoured; the message says why, in plain words."""
 
 
-def owner_of_key(key: str | None) -> str:
+@dataclass(frozen=True)
+class Owner:
+    """Who notes belong to: ``id`` is stored with them, ``sealing_key`` never is."""
+
+    id: str
+    sealing_key: bytes = field(repr=False)
+
+    def seal(self, text: str, context: str) -> str:
+        nonce = secrets.token_bytes(12)
+        sealed = AESGCM(self.sealing_key).encrypt(nonce, text.encode(), context.encode())
+        return base64.b64encode(nonce + sealed).decode("ascii")
+
+    def unseal(self, stored: str, context: str) -> str:
+        data = base64.b64decode(stored)
+        try:
+            plain = AESGCM(self.sealing_key).decrypt(data[:12], data[12:], context.encode())
+        except InvalidTag:
+            raise NoteError("a stored note does not open with this browser's key") from None
+        return plain.decode()
+
+
+def owner_of_key(key: str | None) -> Owner:
     """The owner a browser key stands for; NoteError when the key is missing or malformed."""
     text = (key or "").strip().lower()
     if not _KEY.fullmatch(text):
         raise NoteError("notes need the key this browser keeps for them (32 hexadecimal digits)")
-    return "key:" + hashlib.sha256(text.encode()).hexdigest()
-
-
-def owner_of_account(account_id: int) -> str:
-    return f"account:{account_id}"
+    derive = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"eligo notes v1")
+    return Owner("key:" + hashlib.sha256(text.encode()).hexdigest(), derive.derive(text.encode()))
 
 
 class Anchor(BaseModel):
@@ -77,13 +102,18 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _note(row: Any) -> Note:
+def _context(owner: Owner, trial_id: str, part: str) -> str:
+    # Bound into each seal: a sealed text copied to another owner, trial or column fails to open.
+    return f"{owner.id}|{trial_id}|{part}"
+
+
+def _note(owner: Owner, row: Any) -> Note:
     return Note(
         id=row.public_id,
         trial_id=row.trial_id,
-        quote=row.quote,
+        quote=owner.unseal(row.quote, _context(owner, row.trial_id, "quote")),
         anchor=Anchor.model_validate_json(row.anchor_json),
-        body=row.body,
+        body=owner.unseal(row.body, _context(owner, row.trial_id, "body")),
         created_at=_utc(row.created_at),
     )
 
@@ -94,22 +124,22 @@ class NoteBook:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def add(self, owner: str, trial_id: str, note: NoteIn) -> Note:
+    def add(self, owner: Owner, trial_id: str, note: NoteIn) -> Note:
         with self.engine.begin() as connection:
             count = connection.execute(
                 select(func.count())
                 .select_from(notes)
-                .where(notes.c.owner == owner, notes.c.trial_id == trial_id)
+                .where(notes.c.owner == owner.id, notes.c.trial_id == trial_id)
             ).scalar_one()
             if count >= MAX_NOTES_PER_TRIAL:
                 raise NoteError(f"a trial can hold at most {MAX_NOTES_PER_TRIAL} notes")
             row = {
                 "public_id": secrets.token_hex(8),
-                "owner": owner,
+                "owner": owner.id,
                 "trial_id": trial_id,
-                "quote": note.quote,
+                "quote": owner.seal(note.quote, _context(owner, trial_id, "quote")),
                 "anchor_json": note.anchor.model_dump_json(),
-                "body": note.body,
+                "body": owner.seal(note.body, _context(owner, trial_id, "body")),
                 "created_at": datetime.now(UTC),
             }
             connection.execute(insert(notes).values(**row))
@@ -122,20 +152,20 @@ class NoteBook:
             created_at=row["created_at"],
         )
 
-    def list(self, owner: str, trial_id: str) -> list[Note]:
+    def list(self, owner: Owner, trial_id: str) -> list[Note]:
         statement = (
             select(notes)
-            .where(notes.c.owner == owner, notes.c.trial_id == trial_id)
+            .where(notes.c.owner == owner.id, notes.c.trial_id == trial_id)
             .order_by(notes.c.created_at, notes.c.id)
         )
         with self.engine.connect() as connection:
-            return [_note(row) for row in connection.execute(statement)]
+            return [_note(owner, row) for row in connection.execute(statement)]
 
-    def delete(self, owner: str, note_id: str) -> bool:
+    def delete(self, owner: Owner, note_id: str) -> bool:
         """Remove one of the owner's notes; False when the owner has no such note."""
         with self.engine.begin() as connection:
             done = connection.execute(
-                delete(notes).where(notes.c.owner == owner, notes.c.public_id == note_id)
+                delete(notes).where(notes.c.owner == owner.id, notes.c.public_id == note_id)
             )
         return bool(done.rowcount)
 
