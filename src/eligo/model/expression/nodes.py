@@ -299,7 +299,7 @@ class PriorTherapy(Expression, Comparison, Dated):
 PROCEDURES = (
     "radiotherapy", "surgery", "transfusion", "transplant", "biopsy", "resection", "orchiectomy",
     "stem_cell_transplant", "organ_transplant", "chemoembolisation", "radiofrequency_ablation",
-    "pleurodesis", "dialysis", "other",
+    "pleurodesis", "dialysis", "vascular_access", "drainage", "stent", "other",
 )
 
 

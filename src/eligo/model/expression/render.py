@@ -60,6 +60,13 @@ def unit_label(ucum: str) -> str:
     return text.replace("m2", "m²").replace("m3", "m³")
 
 
+def _lower_first(words: str) -> str:
+    """ "Liver metastases" → "liver metastases", but "HIV" and "QTc" stay as written."""
+    if len(words) > 1 and words[0].isupper() and words[1].islower():
+        return words[0].lower() + words[1:]
+    return words
+
+
 def _amount(window: n.Window) -> str:
     unit = window.unit.replace("_", "-")
     if window.amount == 1:
@@ -135,6 +142,8 @@ class TextRenderer(Backend):
             return ["not:", *(self.indent + line for line in inner)]
         if isinstance(node.this, n.Condition):
             return [f"no {inner[0]}"]
+        if isinstance(node.this, n.Pregnancy) and node.this.test:
+            return [inner[0].replace("positive", "negative")]
         if isinstance(node.this, n.Pregnancy | n.Breastfeeding | n.ChildbearingPotential):
             return [f"not {inner[0]}"]
         return [f"not: {inner[0]}"]
@@ -144,9 +153,11 @@ class TextRenderer(Backend):
         if len(node.items) != 2:
             return None
         for guard, fact in (node.items, reversed(node.items)):
+            if not isinstance(fact, n.Comparison | n.Team):
+                continue
             words = self._guard_words(guard)
             body = self.lines(fact)
-            if words is not None and len(body) == 1 and self._guard_words(fact) is None:
+            if words is not None and len(body) == 1:
                 return [f"{body[0]} if {words}"]
         return None
 
@@ -154,9 +165,9 @@ class TextRenderer(Backend):
         if isinstance(node, n.Sex):
             return node.value
         if isinstance(node, n.Condition | n.ChildbearingPotential):
-            return self.phrase(node)
+            return _lower_first(self.phrase(node))
         if isinstance(node, n.Not) and isinstance(node.this, n.Condition):
-            return "no " + self.phrase(node.this)
+            return "no " + _lower_first(self.phrase(node.this))
         return None
 
     # -- time ----------------------------------------------------------------------------
@@ -213,7 +224,7 @@ class TextRenderer(Backend):
         if node.qualifiers:
             words.insert(0, ", ".join(q.replace("_", " ") for q in node.qualifiers))
         details = [
-            f"{slot.replace('_', ' ')} {node.args[slot]}"
+            f"{slot.replace('_', ' ')} {node.args[slot].replace('_', ' ')}"
             for slot in ("stage", "grade", "differentiation", "body_site", "metastatic_site")
             if node.args.get(slot)
         ]
@@ -243,7 +254,7 @@ class TextRenderer(Backend):
 
     def measurement_text(self, node: n.Measurement) -> list[str]:
         text = self.label("measurement", node.measurement)
-        if isinstance(node, n.Derived):
+        if isinstance(node, n.Derived) and METHOD_LABELS[node.method] not in text:
             text += f" by {METHOD_LABELS[node.method]}"
         if node.comparator is not None:
             text += " " + self._threshold(node)
@@ -286,7 +297,7 @@ class TextRenderer(Backend):
     def pregnancy_text(self, node: n.Pregnancy) -> list[str]:
         if node.test:
             test = "" if node.test == "any" else f"{node.test} "
-            return [f"pregnant ({test}pregnancy test positive)"]
+            return [f"{test}pregnancy test positive"]
         return ["pregnant"]
 
     def breastfeeding_text(self, node: n.Breastfeeding) -> list[str]:
@@ -305,9 +316,12 @@ class TextRenderer(Backend):
         return [f"in cohort {node.name}"]
 
     def allowed_text(self, node: n.Allowed) -> list[str]:
-        if node.this is not None:
-            return [f"allowed: {self.phrase(node.this)}"]
-        return [f"allowed: {node.text}"]
+        if node.this is None:
+            return [f"allowed: {node.text}"]
+        inner = self.lines(node.this)
+        if len(inner) == 1:
+            return [f"allowed: {inner[0]}"]
+        return ["allowed:", *(self.indent + line for line in inner)]
 
     def team_text(self, node: n.Team) -> list[str]:
         return [f"study team to confirm ({node.category.replace('_', ' ')}): {node.text}"]

@@ -1,0 +1,331 @@
+"""One criterion text: sentences, conditional subjects, clauses, and what no rule read.
+
+- Sentences are read one by one and joined with ``all``. A sentence that only permits ("Patients
+  with treated brain metastases may be included") is an exception to the others.
+- "Females of childbearing potential must …", "Patients with NEPC are required to …", "For
+  patients with X, …": a subject that names facts makes the sentence conditional,
+  ``any(not(subject), rest)``; a plain "Patients must …" does not.
+- Clauses split at ";" and at "and"/"or"/"but" before a new verb, so a negation stays in its
+  clause.
+- Every word is accounted for: words no rule read (other than the filler words in
+  ``data/fillers.json``) are kept in an ``unparsed`` leaf beside what was read, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from eligo.model.expression import All, Allowed, Cohort, Expression, Not, Unparsed
+from eligo.parse.clauses import ClauseResult, read_clause, shares_concept
+from eligo.parse.leaves import all_of, any_of
+from eligo.parse.lexicon import data
+from eligo.parse.mentions import HEAD_KINDS
+from eligo.parse.reading import Reading
+from eligo.parse.text import MAX_LENGTH, Piece, depth_map, sentences, trim
+
+_LEAD_GUARD = re.compile(
+    r"^(?:for|in)\s(?:patients|subjects|participants|those|women|men|"
+    r"females|males)\s(?:with|who|on|receiving|treated)\b|^if\s"
+)
+_HARD_SPLIT = re.compile(r";\s*(?:(or|and)\b)?")
+_SPLIT = re.compile(
+    r",?\s(?:and\s)?(?=recovered\b)|,?\s(?=based\son\s(?:the\s)?(?:most\srecent|local|central))"
+    r"|,\s(?=(?:have|has|had|must|should|and must|and should)\s(?!elapsed|passed))"
+    r"|,\s(?:but|however)\s|\sbut\s"
+    r"|,?\s(and|or)\s(?=(?:must|should|shall|will|may|cannot|can|have|has|had|be|is|are|was|"
+    r"were|need|needs|agree|agrees|patients?|subjects?|no|not|if|who)\b)"
+)
+_COHORT_SUBJECT = re.compile(r"\b(?:cohort|arm|part)\s?([0-9]{1,2}|[a-d])\b")
+_WORD = re.compile(r"[a-z0-9µ]+(?:['-][a-z0-9]+)*")
+_MODAL_NEGATION = re.compile(r"^(?:must|should|may|can|cannot|shall|will)")
+
+
+#: Concepts every patient of a cancer trial has: in a subject they restrict nothing.
+_GENERIC = frozenset({"neoplasm", "malignant_neoplasm", "solid_tumor"})
+
+
+@cache
+def filler_words() -> frozenset[str]:
+    return frozenset(data("fillers")["words"])
+
+
+def read_criterion(reading: Reading) -> Expression:
+    conjuncts: list[Expression] = []
+    exceptions: list[tuple[Expression, Piece]] = []
+    for piece in sentences(reading.text):
+        result = _read_sentence(reading, piece)
+        if result.node is None:
+            continue
+        if result.exception and conjuncts:
+            conjuncts = [_exception(all_of(conjuncts), result.node)]
+            continue
+        if result.permissive:
+            exceptions.append((result.node, piece))
+        else:
+            conjuncts.append(result.node)
+    main = all_of(conjuncts) if conjuncts else None
+    for permission, piece in exceptions:
+        permitted = permission.this if isinstance(permission, Allowed) else permission
+        if main is not None and permitted is not None and shares_concept(main, permitted):
+            main = _exception(main, permitted)
+            continue
+        if not isinstance(permission, Allowed):
+            # what is permitted never becomes a requirement
+            permission = Allowed(permission, text=piece.raw(reading.text), span=(
+                piece.start, piece.end), rule="allowed")
+        main = all_of([main, permission]) if main is not None else permission
+    node = main
+    return _account(reading, node)
+
+
+def _label_end(reading: Reading, piece: Piece) -> int | None:
+    """The colon after a short label that says nothing the rest does not ("Specific cases:",
+    "Creatinine clearance (CrCl): Creatinine clearance ≥ 30 mL/min"), or None. A label that
+    names the subject ("Age: 18 and over") is read with the rest."""
+    colon = reading.text.folded.find(":", piece.start, piece.end)
+    if colon < 0 or len(reading.words(piece.start, colon).split()) > 6:
+        return None
+    if depth_map(reading.text.folded, piece.start, colon + 1)[-1] != 0:
+        return None
+    inside = [i for i in reading.items if piece.start <= i.start < colon]
+    after = {i.value for i in reading.items if colon < i.start < piece.end}
+    heads = [i for i in inside if i.kind in HEAD_KINDS]
+    if any(q.start < colon for q in reading.quantities if piece.start <= q.start):
+        return None
+    if not inside or (heads and all(h.value in after for h in heads)):
+        return colon
+    return None
+
+
+def _exception(main: Expression, exc: Expression) -> Expression:
+    if isinstance(main, Not):
+        return Not(all_of([main.this, Not(exc)]), rule="exception")
+    return all_of([main, Not(exc)], rule="exception")
+
+
+def _read_sentence(reading: Reading, piece: Piece) -> ClauseResult:
+    """A sentence: its parts between semicolons, each read on its own."""
+    depths = depth_map(reading.text.folded, piece.start, piece.end)
+    parts: list[tuple[ClauseResult, str]] = []
+    low, link = piece.start, "and"
+    for match in _HARD_SPLIT.finditer(reading.text.folded, piece.start, piece.end):
+        if depths[match.start() - piece.start] != 0:
+            continue
+        part = trim(reading.text, low, match.start())
+        if part.end > part.start:
+            parts.append((_read_part(reading, part), link))
+        reading.use(match.start(), match.end())
+        link, low = match.group(1) or "and", match.end()
+    part = trim(reading.text, low, piece.end)
+    if part.end > part.start:
+        parts.append((_read_part(reading, part), link))
+    return _join_clauses(parts)
+
+
+def _read_part(reading: Reading, piece: Piece) -> ClauseResult:
+    label = _label_end(reading, piece)
+    if label is not None:
+        reading.use(piece.start, label + 1)
+        piece = trim(reading.text, label + 1, piece.end)
+        if piece.end <= piece.start:
+            return ClauseResult(None)
+    words = reading.words(piece.start, piece.end)
+    lead = _LEAD_GUARD.match(words)
+    if lead is not None:
+        comma = _top_level_comma(reading, piece.start + lead.end(), piece.end)
+        if comma is not None:
+            guard = _read_clauses(reading, piece.start, comma)
+            body = _read_clauses(reading, comma + 1, piece.end)
+            return _implication(reading, guard.node, body, piece.start, piece.start + lead.end())
+    modal = _modal(reading, piece)
+    if modal is not None:
+        subject = _subject(reading, piece.start, modal)
+        if subject is not None:
+            body = _read_clauses(reading, modal, piece.end)
+            return _implication(reading, subject, body, piece.start, piece.start)
+    return _read_clauses(reading, piece.start, piece.end)
+
+
+def _implication(
+    reading: Reading, guard: Expression | None, body: ClauseResult, start: int, lead_end: int
+) -> ClauseResult:
+    reading.use(start, lead_end)
+    if guard is None or body.node is None:
+        return body if guard is None else ClauseResult(guard)
+    node = body.node.this if body.permissive and body.node.kind == "allowed" else body.node
+    if body.permissive and node is not None:
+        return ClauseResult(all_of([guard, node]), permissive=True)
+    return ClauseResult(any_of([Not(guard, rule="subject"), node], rule="subject"))
+
+
+def _modal(reading: Reading, piece: Piece) -> int | None:
+    for item in reading.items:
+        if not piece.start <= item.start < piece.end:
+            continue
+        if item.kind == "exceptions":
+            return None  # a modal after "except …" belongs to the exception
+        words = reading.words(item.start, item.end)
+        if re.search(r"\b(?:who|which|that)\s$", reading.words(max(0, item.start - 7), item.start)):
+            continue
+        if item.kind == "modal" or (item.kind == "negation" and _MODAL_NEGATION.match(words)):
+            depths = depth_map(reading.text.folded, piece.start, item.start + 1)
+            if depths[-1] == 0:
+                return item.start
+    return None
+
+
+def _subject(reading: Reading, start: int, end: int) -> Expression | None:
+    """The facts a subject names ("Females of childbearing potential"), or None."""
+    heads = [
+        i
+        for i in reading.items
+        if start <= i.start and i.end <= end and i.kind in HEAD_KINDS and i.value not in _GENERIC
+    ]
+    for generic in reading.items:
+        if start <= generic.start and generic.end <= end and generic.value in _GENERIC:
+            reading.use(generic.start, generic.end)
+    cohort = _COHORT_SUBJECT.search(reading.words(start, end))
+    if not heads and cohort is None:
+        return None
+    parts: list[Expression] = []
+    if heads:
+        node = read_clause(reading, start, end).node
+        if node is not None:
+            parts.append(node)
+    if cohort is not None:
+        reading.use(start + cohort.start(), start + cohort.end())
+        parts.append(
+            Cohort(
+                name=cohort.group(1),
+                span=(start + cohort.start(), start + cohort.end()),
+                rule="cohort",
+            )
+        )
+    return all_of(parts) if parts else None
+
+
+def _top_level_comma(reading: Reading, start: int, end: int) -> int | None:
+    folded = reading.text.folded
+    depths = depth_map(folded, start, end)
+    for offset, char in enumerate(folded[start:end]):
+        if char == "," and depths[offset] == 0:
+            return start + offset
+    return None
+
+
+def _read_clauses(reading: Reading, start: int, end: int) -> ClauseResult:
+    pieces: list[tuple[int, int, str]] = []
+    depths = depth_map(reading.text.folded, start, end)
+    low, link = start, "and"
+    for match in _SPLIT.finditer(reading.text.folded, start, end):
+        if depths[match.start() - start] != 0:
+            continue
+        pieces.append((low, match.start(), link))
+        reading.use(match.start(), match.end())
+        link = match.group(1) or "and"
+        low = match.end()
+    pieces.append((low, end, link))
+    results: list[tuple[ClauseResult, str]] = []
+    for low, high, link in pieces:
+        piece = trim(reading.text, low, high)
+        if piece.end <= piece.start:
+            continue
+        lead = re.match(r"(?:only\s)?if\s", reading.words(piece.start, piece.end))
+        previous = next((r for r, _ in reversed(results) if r.node is not None), None)
+        if lead is not None and previous is not None and previous.permissive:
+            # "… eligible if A and if B": B is one more condition of the permission
+            more = read_clause(reading, piece.start + lead.end(), piece.end)
+            if more.node is not None and previous.node is not None:
+                reading.use(piece.start, piece.start + lead.end())
+                index = max(i for i, (r, _) in enumerate(results) if r is previous)
+                results[index] = (_permit_also(previous.node, more.node), results[index][1])
+                continue
+        results.append((read_clause(reading, piece.start, piece.end), link))
+    return _join_clauses(results)
+
+
+def _permit_also(permission: Expression, condition: Expression) -> ClauseResult:
+    from eligo.model.expression import Allowed
+
+    if isinstance(permission, Allowed):
+        inner = all_of([permission.this, condition]) if permission.this else condition
+        return ClauseResult(Allowed(inner, text=permission.text, span=permission.span,
+                                    rule=permission.rule), permissive=True)
+    return ClauseResult(all_of([permission, condition]), permissive=True)
+
+
+def _join_clauses(results: list[tuple[ClauseResult, str]]) -> ClauseResult:
+    kept = [(r, link) for r, link in results if r.node is not None]
+    if not kept:
+        return ClauseResult(None)
+    if all(r.permissive for r, _ in kept):
+        return ClauseResult(all_of([r.node for r, _ in kept]), permissive=True)  # type: ignore
+    node: Expression | None = None
+    for result, link in kept:
+        current = result.node
+        assert current is not None
+        if node is None:
+            node = current
+        elif result.exception:
+            node = _exception(node, current)
+        elif result.permissive:
+            allowed = current.this if current.kind == "allowed" and current.this else current
+            node = _exception(node, allowed)
+        elif link == "or":
+            node = any_of([node, current])
+        else:
+            node = all_of([node, current])
+    return ClauseResult(node)
+
+
+def _account(reading: Reading, node: Expression | None) -> Expression:
+    """Add an ``unparsed`` leaf for the words no rule read."""
+    gaps = _unread(reading)
+    text = reading.text.raw
+    if node is None:
+        whole = trim(reading.text, 0, len(text))
+        return Unparsed(
+            text=text.strip() or text,
+            reason="no rule recognised a fact",
+            span=(whole.start, whole.end),
+            rule="unparsed",
+        )
+    if not gaps:
+        return node
+    words = " … ".join(text[a:b] for a, b in gaps)
+    leftover = Unparsed(
+        text=words,
+        reason="words no rule read",
+        span=(gaps[0][0], gaps[-1][1]),
+        rule="unparsed.rest",
+    )
+    if isinstance(node, All):
+        return All(*node.items, leftover, span=node.span, rule=node.rule)
+    return All(node, leftover, rule="unparsed.rest")
+
+
+def _unread(reading: Reading) -> list[tuple[int, int]]:
+    folded = reading.text.folded
+    covered = bytearray(len(folded) + 1)
+    for a, b in reading.used:
+        covered[a:b] = b"\x01" * (b - a)
+    fillers = filler_words()
+    gaps: list[tuple[int, int]] = []
+    for match in _WORD.finditer(folded):
+        if covered[match.start()] or match.group() in fillers:
+            continue
+        if gaps and _only_fillers(folded, gaps[-1][1], match.start(), fillers):
+            gaps[-1] = (gaps[-1][0], match.end())
+        else:
+            gaps.append((match.start(), match.end()))
+    if len(reading.text.raw) >= MAX_LENGTH:
+        gaps.append((MAX_LENGTH - 1, MAX_LENGTH))
+    return gaps
+
+
+def _only_fillers(folded: str, start: int, end: int, fillers: frozenset[str]) -> bool:
+    between = folded[start:end]
+    if len(between) > 40:
+        return False
+    return all(w in fillers for w in _WORD.findall(between))

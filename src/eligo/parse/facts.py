@@ -1,0 +1,208 @@
+"""Leaves without thresholds: conditions, treatments, procedures, reproduction, vaccination,
+trial participation, sex.
+
+Context triggers in front of a head set its status ("history of" → history, "active" →
+active, "prior" → prior, "concurrent" → current) and qualifiers ("uncontrolled",
+"symptomatic", "suspected"); disease features set stage, grade and differentiation. Negation is
+not read here: it is logic over the unit, applied by :mod:`eligo.parse.clauses`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from eligo.model.expression import (
+    Breastfeeding,
+    ChildbearingPotential,
+    Condition,
+    Expression,
+    Not,
+    Pregnancy,
+    PriorTherapy,
+    Procedure,
+    Sex,
+    TrialParticipation,
+    Vaccination,
+)
+from eligo.parse.leaves import any_of, span_of
+from eligo.parse.lexicon import data
+from eligo.parse.reading import Reading, Unit
+from eligo.vocab import vocabulary
+
+_STATUS_WORDS = {"history": "history", "current": "active"}
+
+
+def _window(unit: Unit) -> object:
+    return unit.windows[0].node if unit.windows else None
+
+
+def _use_context(unit: Unit, reading: Reading, kinds: tuple[str, ...]) -> None:
+    for item in (*unit.before, *unit.after):
+        if item.kind in kinds:
+            reading.use(item.start, item.end)
+
+
+_CONDITION_CONTEXT = ("history", "current", "uncertain", "qualifier", "disease_feature",
+                      "body_site")
+
+
+def condition(unit: Unit, reading: Reading) -> Expression:
+    concept = unit.head.value
+    neoplasm = _is_neoplasm(concept)
+    status = "any"
+    before = unit.kinds_before()
+    if "history" in before:
+        status = "history"
+    elif "current" in before:
+        status = "active"
+    qualifiers = list(dict.fromkeys(unit.values("qualifier", "before")))
+    if "uncertain" in before:
+        qualifiers.append("suspected")
+    stages, grade, differentiation = [], None, None
+    for feature in unit.values("disease_feature", "before"):
+        kind, _, value = feature.partition(":")
+        if kind == "stage":
+            if neoplasm:
+                stages.append(value)
+            else:
+                qualifiers.append(value)
+        elif kind == "grade":
+            grade = value
+        elif kind == "differentiation":
+            differentiation = value
+    _use_context(unit, reading, _CONDITION_CONTEXT)
+    sites = unit.values("body_site", "after")
+    common = {
+        "concept": concept,
+        "status": status,
+        "body_site": sites[0] if sites else None,
+        "grade": grade,
+        "differentiation": differentiation,
+        "qualifiers": qualifiers or None,
+        "window": _window(unit),
+    }
+    if not stages:
+        return Condition(**common, span=span_of(unit), rule="condition")
+    nodes = [
+        Condition(**common, stage=stage, span=span_of(unit), rule="condition.stage")
+        for stage in dict.fromkeys(stages)
+    ]
+    return any_of(nodes, span=span_of(unit), rule="condition.stage")
+
+
+def _is_neoplasm(concept: str) -> bool:
+    entry = vocabulary().conditions.get(concept)
+    return entry is not None and entry.category in ("neoplasm", "metastasis")
+
+
+def therapy(unit: Unit, reading: Reading) -> Expression:
+    kind, value = unit.head.kind, unit.head.value
+    before = unit.kinds_before()
+    status = "any"
+    if "history" in before:
+        status = "prior"
+    elif ("current" in before or unit.values("ongoing", "after")) and not unit.windows:
+        status = "current"
+    elif unit.clause_before and not unit.windows:
+        # "treated with at least 1 line …, including a platinum-based regimen"
+        last = unit.clause_before[-1].kind
+        status = "prior" if last == "history" else "current"
+    _use_context(unit, reading, ("history", "current", "ongoing"))
+    what = {"drug": "drug", "drug_class": "drug_class", "therapy": "category"}[kind]
+    return PriorTherapy(
+        **{what: value},
+        status=status,
+        window=_window(unit),
+        span=span_of(unit),
+        rule=f"therapy.{what}",
+    )
+
+
+def procedure(unit: Unit, reading: Reading) -> Expression:
+    written = reading.words(unit.head.start, unit.head.end)
+    qualifiers = list(
+        dict.fromkeys([*unit.values("proc_qualifier", "before"), *_qualifiers_within(written)])
+    )
+    sites = unit.values("site")
+    if "whole_brain" in qualifiers or ("stereotactic" in qualifiers and not sites):
+        sites = sites or ["brain"]
+    if "current" in unit.kinds_before():
+        qualifiers.append("current")
+    for quantity in unit.quantities:
+        if quantity.bounds and quantity.unit_text and "%" in quantity.unit_text and sites:
+            # "radiotherapy to more than 30% of the bone marrow"
+            bound = quantity.bounds[0]
+            qualifiers.append(f"{bound.comparator}{bound.value:g}% of {sites[0]}")
+            start = quantity.start if quantity.comparator_start is None else \
+                quantity.comparator_start
+            reading.use(start, quantity.end)
+    _use_context(unit, reading, ("proc_qualifier", "site", "current", "history"))
+    return Procedure(
+        procedure=unit.head.value,
+        site=sites[0] if sites else None,
+        qualifiers=qualifiers or None,
+        window=_window(unit),
+        span=span_of(unit),
+        rule="procedure",
+    )
+
+
+@cache
+def _procedure_qualifiers() -> dict[str, str]:
+    return {
+        phrase: name
+        for name, phrases in data("keywords")["procedure_qualifiers"].items()
+        for phrase in phrases
+    }
+
+
+def _qualifiers_within(written: str) -> list[str]:
+    """Qualifiers named inside a procedure's own words: "platelet transfusions", "WBRT"."""
+    found = []
+    for phrase, name in _procedure_qualifiers().items():
+        if re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", written):
+            found.append(name)
+    return found
+
+
+def reproduction(unit: Unit, reading: Reading) -> Expression | None:
+    kind = unit.head.kind
+    if kind == "breastfeeding":
+        return Breastfeeding(span=span_of(unit), rule="breastfeeding")
+    if kind == "childbearing_potential":
+        return ChildbearingPotential(span=span_of(unit), rule="childbearing_potential")
+    if kind == "pregnancy":
+        return Pregnancy(span=span_of(unit), rule="pregnancy")
+    words = reading.words(unit.head.start, unit.head.end)
+    results = unit.values("result")
+    _use_context(unit, reading, ("result",))
+    test = (
+        "serum" if "serum" in words or "blood" in words else ("urine" if "urin" in words else "any")
+    )
+    if test == "any":
+        near = reading.words(max(0, unit.head.start - 12), unit.head.start)
+        test = "serum" if "serum" in near else "urine" if "urine" in near else "any"
+    node = Pregnancy(test=test, span=span_of(unit), rule="pregnancy.test")
+    if results and results[0] == "negative":
+        return Not(node, span=span_of(unit), rule="pregnancy.test.negative")
+    return node
+
+
+def vaccination(unit: Unit, reading: Reading) -> Expression:
+    live = (
+        bool(unit.head.extra.get("live"))
+        or "live" in unit.kinds_before()
+        or "live" in reading.words(max(0, unit.head.start - 30), unit.head.start)
+    )
+    _use_context(unit, reading, ("live",))
+    return Vaccination(live=live, window=_window(unit), span=span_of(unit), rule="vaccination")
+
+
+def trial(unit: Unit, reading: Reading) -> Expression:
+    _use_context(unit, reading, ("participation", "current", "history"))
+    return TrialParticipation(window=_window(unit), span=span_of(unit), rule="trial")
+
+
+def sex(unit: Unit, reading: Reading) -> Expression:
+    return Sex(value=unit.head.value, span=span_of(unit), rule="sex")

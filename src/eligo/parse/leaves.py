@@ -1,0 +1,431 @@
+"""Leaves with numbers: measurements (and derived values), biomarkers, performance status, age,
+life expectancy, lines of therapy, measurable disease.
+
+Measurement values are normalised to the measurement's canonical UCUM unit
+(:func:`eligo.vocab.units.normalise`), so "≥100 000/mm3" and "≥100 × 10^9/L" give the same node.
+A number written without a unit is read in the one usual unit that puts it in a plausible range
+for the analyte, and the node says so in its ``warning``; a threshold below the upper limit of
+normal written with a lost digit ("<.5 x ULN") is read as the likely value and flagged too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from eligo.model.expression import (
+    Age,
+    All,
+    Any,
+    Biomarker,
+    Derived,
+    Expression,
+    LifeExpectancy,
+    MeasurableDisease,
+    Measurement,
+    PerformanceStatus,
+    PriorTherapy,
+)
+from eligo.parse.lexicon import data
+from eligo.parse.quantities import Bound, Quantity
+from eligo.parse.reading import Reading, Unit
+from eligo.vocab import UnitError, normalise, vocabulary
+
+#: Derivation methods that name a measurement of their own.
+_METHOD_MEASUREMENT = {"fridericia": "qtcf", "bazett": "qtc"}
+
+
+def any_of(nodes: list[Expression], **meta: object) -> Expression:
+    unique: list[Expression] = []
+    for node in nodes:
+        if node not in unique:
+            unique.append(node)
+    return unique[0] if len(unique) == 1 else Any(*unique, **meta)  # type: ignore[arg-type]
+
+
+def all_of(nodes: list[Expression], **meta: object) -> Expression:
+    unique: list[Expression] = []
+    for node in nodes:
+        if node not in unique:
+            unique.append(node)
+    return unique[0] if len(unique) == 1 else All(*unique, **meta)  # type: ignore[arg-type]
+
+
+def quantity_span(quantity: Quantity) -> tuple[int, int]:
+    start = quantity.start if quantity.comparator_start is None else quantity.comparator_start
+    return (start, quantity.end)
+
+
+def span_of(unit: Unit) -> tuple[int, int]:
+    return (unit.start, unit.end)
+
+
+def thresholds(unit: Unit) -> list[Quantity]:
+    return [q for q in unit.quantities if q.bounds and q.time_unit is None]
+
+
+# -- measurements --------------------------------------------------------------------------
+
+
+def measurement(unit: Unit, reading: Reading) -> Expression | None:
+    concept = unit.head.value
+    methods = unit.values("derivation")
+    result = unit.values("result", "after")
+    # "normal transaminases", "abnormal transaminases AST/ALT < 3 ULN"
+    normal = [q for q in unit.pre_quantities
+              if q.scale == "normal" and 0 <= unit.head.start - q.end <= 2]
+    found = thresholds(unit)
+    if not found and not normal:
+        if result:
+            return Measurement(
+                measurement=concept, result=result[0], span=span_of(unit), rule="measurement.result"
+            )
+        return None
+    alternatives = [_threshold_node(concept, q, reading, unit) for q in found]
+    required = [_threshold_node(concept, q, reading, unit) for q in normal]
+    if any(node is None for node in alternatives + required):
+        return None
+    nodes = [node for node in alternatives if node is not None]
+    node = all_of([*(n for n in required if n is not None),
+                   *([any_of(nodes, span=span_of(unit), rule="measurement.alternatives")]
+                     if nodes else [])], span=span_of(unit), rule="measurement")
+    return _derived(node, concept, methods, unit) if methods else node
+
+
+def _threshold_node(
+    concept: str, quantity: Quantity, reading: Reading, unit: Unit
+) -> Expression | None:
+    parts = [_bound_node(concept, quantity, bound, reading, unit) for bound in quantity.bounds]
+    if any(part is None for part in parts):
+        return None
+    reading.use(*quantity_span(quantity))
+    return all_of(
+        [p for p in parts if p is not None],
+        span=(quantity.start, quantity.end),
+        rule="measurement.range",
+    )
+
+
+def _bound_node(
+    concept: str, quantity: Quantity, bound: Bound, reading: Reading, unit: Unit
+) -> Expression | None:
+    span = quantity_span(quantity)
+    if quantity.scale in ("uln", "lln", "normal"):
+        return _limit_node(concept, quantity, bound, span)
+    context = unit.values("mcontext")
+    value, ucum, warning = _normalised(concept, bound.value, quantity)
+    if value is None:
+        return None
+    return Measurement(
+        measurement=concept,
+        comparator=bound.comparator,
+        value=value,
+        unit=ucum,
+        context=context[0] if context else None,
+        span=span,
+        rule="measurement.threshold",
+        warning=warning,
+    )
+
+
+def _limit_node(
+    concept: str, quantity: Quantity, bound: Bound, span: tuple[int, int]
+) -> Expression:
+    scale = "lln" if quantity.scale == "lln" else "uln"
+    value, warning = bound.value, None
+    if scale == "uln" and bound.comparator in ("<", "<=") and value < 1:
+        if quantity.leading_dot:
+            value = 1 + value
+            warning = (
+                f"written '{quantity.number_text} x ULN': read as {value:g} × ULN "
+                "(a digit seems lost; a limit below the ULN would exclude most people)"
+            )
+        else:
+            warning = f"a limit of {value:g} × ULN is unusually strict: check the source"
+    rule = "measurement.normal" if quantity.scale == "normal" else f"measurement.{scale}"
+    return Measurement(
+        measurement=concept,
+        comparator=bound.comparator,
+        **{scale: value},
+        span=span,
+        rule=rule,
+        warning=warning,
+    )
+
+
+def _normalised(
+    concept: str, value: float, quantity: Quantity
+) -> tuple[float | None, str | None, str | None]:
+    target = vocabulary().measurements[concept].unit
+    if quantity.unit_text is not None:
+        try:
+            converted, ucum = normalise(value, quantity.unit_text, concept)
+        except UnitError:
+            return None, None, None
+        return converted, ucum, None
+    if target is None:
+        return None, None, None
+    if target in ("1", "%"):
+        return value, target, None
+    return _implied_unit(concept, value)
+
+
+def _implied_unit(concept: str, value: float) -> tuple[float | None, str | None, str | None]:
+    """A number without a unit, read in the usual unit that makes it plausible."""
+    entry = vocabulary().measurements[concept]
+    low = entry.reference_range.low if entry.reference_range else None
+    high = entry.reference_range.high if entry.reference_range else None
+    if not low and not high:
+        return None, None, None
+    floor, ceiling = (low or high or 0) * 0.1, (high or low or 0) * 10
+    for written in data("keywords")["implied_units"]:
+        try:
+            converted, ucum = normalise(value, written, concept)
+        except UnitError:
+            continue
+        if floor <= converted <= ceiling:
+            return converted, ucum, f"no unit written: read as {value:g} {written}"
+    return None, None, None
+
+
+def _derived(node: Expression, concept: str, methods: list[str], unit: Unit) -> Expression:
+    """ "≥30 mL/min by Cockcroft-Gault or measured": the same threshold, each way named."""
+    computed = [m for m in methods if m != "measured"]
+    if not computed:
+        return node
+    variants: list[Expression] = []
+    for method in dict.fromkeys(computed):
+        target = _METHOD_MEASUREMENT.get(method, concept)
+        variants.append(node.transform(lambda n, t=target, m=method: _as_derived(n, t, m)))
+    if "measured" in methods:
+        variants.append(node)
+    return any_of(variants, span=span_of(unit), rule="measurement.method")
+
+
+def _as_derived(node: Expression, target: str, method: str) -> Expression:
+    if type(node) is not Measurement:
+        return node
+    args = {k: v for k, v in node.args.items() if k != "measurement"}
+    return Derived(
+        measurement=target,
+        method=method,
+        span=node.span,
+        rule="measurement.method",
+        warning=node.warning,
+        **args,
+    )
+
+
+# -- scores and prognosis ------------------------------------------------------------------
+
+
+def performance(unit: Unit, reading: Reading) -> Expression | None:
+    """ "ECOG ≤ 2", "0-2", "0 or 1", "Karnofsky 70-100%": a single comparison, or the grades
+    listed read as a limit (up to the worst grade listed)."""
+    scale = unit.head.value
+    found = [q for q in unit.quantities if q.time_unit is None]
+    if not found:
+        return None
+    for quantity in found:
+        reading.use(*quantity_span(quantity))
+    if len(found) == 1 and len(found[0].bounds) == 1 and found[0].comparator != "=":
+        bound = found[0].bounds[0]
+        if scale == "ecog" and bound.value > 5:
+            scale = "karnofsky"
+        return PerformanceStatus(
+            scale=scale,
+            comparator=bound.comparator,
+            value=bound.value,
+            span=span_of(unit),
+            rule="performance",
+        )
+    values = [b.value for q in found for b in (q.bounds or (Bound("=", q.value),))]
+    if scale == "ecog" and max(values) > 5:
+        scale = "karnofsky"
+    low, high = min(values), max(values)
+    nodes: list[Expression] = []
+    if scale == "ecog":
+        nodes.append(PerformanceStatus(scale=scale, comparator="<=", value=high))
+        if low > 0:
+            nodes.append(PerformanceStatus(scale=scale, comparator=">=", value=low))
+    else:
+        nodes.append(PerformanceStatus(scale=scale, comparator=">=", value=low))
+        if high < 100:
+            nodes.append(PerformanceStatus(scale=scale, comparator="<=", value=high))
+    return all_of(nodes, span=span_of(unit), rule="performance.grades")
+
+
+def life_expectancy(unit: Unit, reading: Reading) -> Expression | None:
+    timed = [
+        q
+        for q in unit.quantities + unit.pre_quantities
+        if q.time_unit in ("weeks", "months", "years")
+    ]
+    if not timed:
+        return None
+    quantity = timed[0]
+    reading.use(*quantity_span(quantity))
+    comparator = quantity.comparator or ">="
+    lead = re.search(
+        r"(?:minimum|at least|no less than)\s(?:of\s)?$",
+        reading.words(max(0, unit.head.start - 20), unit.head.start),
+    )
+    if lead is not None:
+        reading.use(unit.head.start - len(lead.group()), unit.head.start)
+    return LifeExpectancy(
+        comparator=comparator,
+        value=quantity.value,
+        unit=quantity.time_unit,
+        span=span_of(unit),
+        rule="life_expectancy",
+    )
+
+
+def age(unit: Unit, reading: Reading) -> Expression | None:
+    found = [
+        q
+        for q in unit.quantities + unit.pre_quantities
+        if q.bounds and q.time_unit in (None, "years", "months")
+    ]
+    if not found:
+        return None
+    nodes = []
+    for quantity in found:
+        reading.use(*quantity_span(quantity))
+        for bound in quantity.bounds:
+            nodes.append(
+                Age(
+                    comparator=bound.comparator,
+                    value=bound.value,
+                    unit="months" if quantity.time_unit == "months" else "years",
+                    span=(quantity.start, quantity.end),
+                    rule="age",
+                )
+            )
+    return all_of(nodes, span=span_of(unit), rule="age")
+
+
+def biomarker(unit: Unit, reading: Reading, name: str | None = None) -> Expression | None:
+    extra = unit.head.extra
+    if "any_level" in unit.kinds_before() and not thresholds(unit):
+        # "SCLC with any level of DLL3 expression": the marker restricts nothing
+        for item in unit.before:
+            if item.kind == "any_level":
+                reading.use(item.start, item.end)
+        reading.use(unit.head.start, unit.head.end)
+        return None
+    name = extra.get("name") or unit.head.value or name
+    if not name:
+        return None
+    method = (unit.values("method") or [extra.get("method")])[0]
+    alteration = (unit.values("alteration") or [None])[0]
+    result = (unit.values("result") or [None])[0]
+    nodes: list[Expression] = []
+    for quantity in thresholds(unit):
+        reading.use(*quantity_span(quantity))
+        scale = extra.get("scale")
+        if quantity.unit_text and quantity.unit_text.strip() in ("%", "percent"):
+            scale = "percent"
+        if "hpf" in reading.words(quantity.end, quantity.end + 30) or "high-power" in reading.words(
+            quantity.end, quantity.end + 30
+        ):
+            scale = "per_10_hpf"
+        for bound in quantity.bounds:
+            nodes.append(
+                Biomarker(
+                    name=name,
+                    comparator=bound.comparator,
+                    value=bound.value,
+                    scale=scale,
+                    alteration=alteration,
+                    method=method,
+                    span=span_of(unit),
+                    rule="biomarker.threshold",
+                )
+            )
+    if not nodes:
+        alteration = alteration or _alteration_within(reading.words(unit.head.start, unit.head.end))
+        if (
+            result is None
+            and alteration is None
+            and not reading.words(unit.head.start, unit.head.end).endswith(
+                ("positive", "expression")
+            )
+        ):
+            return None
+        nodes.append(
+            Biomarker(
+                name=name,
+                result=result or "positive",
+                alteration=alteration,
+                method=method,
+                span=span_of(unit),
+                rule="biomarker.result",
+            )
+        )
+    return any_of(nodes, span=span_of(unit), rule="biomarker")
+
+
+def _alteration_within(written: str) -> str | None:
+    for name, phrases in data("keywords")["alterations"].items():
+        if any(phrase in written for phrase in phrases):
+            return name
+    return None
+
+
+def lines(unit: Unit, reading: Reading) -> Expression | None:
+    counted = [q for q in unit.pre_quantities if q.time_unit is None and q.value <= 20]
+    if not counted:
+        return None
+    quantity = counted[-1]
+    reading.use(*quantity_span(quantity))
+    bounds = quantity.bounds or (Bound(">=" if unit.values("history") else "=", quantity.value),)
+    nodes = [
+        PriorTherapy(
+            comparator=b.comparator,
+            value=b.value,
+            status="prior",
+            span=span_of(unit),
+            rule="therapy.lines",
+        )
+        for b in bounds
+    ]
+    return all_of(nodes, span=span_of(unit), rule="therapy.lines")
+
+
+def measurable(unit: Unit, reading: Reading) -> Expression:
+    criteria = reading_criteria(reading, unit)
+    for quantity in unit.pre_quantities:
+        if quantity.value <= 1:
+            reading.use(*quantity_span(quantity))
+    level = "evaluable" if unit.head.kind == "evaluable" else "measurable"
+    return MeasurableDisease(
+        criteria=criteria, level=level, span=span_of(unit), rule="measurable_disease"
+    )
+
+
+def reading_criteria(reading: Reading, unit: Unit) -> str | None:
+    for item in reading.items:
+        if item.kind == "response_criteria" and item.start >= unit.start - 200:
+            reading.use(item.start, item.end)
+            return item.value
+    return None
+
+
+_BARE_AGE = re.compile(r"^\s*(?:aged?\s)?[^a-z]*?(?:years?(?:\sof\sage|\sold)?)?[\s.]*$")
+
+
+def bare_age(reading: Reading) -> Expression | None:
+    """"18 and over", "Under 75", "18 to 70": a criterion that is one age-like number of years
+    and nothing else (the old NCI layout writes age this way under its "Age:" heading)."""
+    found = [q for q in reading.quantities if q.bounds]
+    if len(found) != 1 or found[0].time_unit not in (None, "years") or found[0].unit_text:
+        return None
+    quantity = found[0]
+    rest = reading.text.folded[:quantity.start if quantity.comparator_start is None
+                               else quantity.comparator_start] + " " + \
+        reading.text.folded[quantity.end:]
+    if not _BARE_AGE.match(rest) or not all(10 <= b.value <= 100 for b in quantity.bounds):
+        return None
+    nodes = [Age(comparator=b.comparator, value=b.value, span=quantity_span(quantity),
+                 rule="age.bare") for b in quantity.bounds]
+    return all_of(nodes, span=quantity_span(quantity), rule="age.bare")

@@ -1,0 +1,214 @@
+"""What a criterion names: vocabulary concepts (conditions, drugs, measurements, from
+:mod:`eligo.vocab`) and the parser's own keywords (treatments, procedures, reproduction, context
+triggers, study-team phrases, from ``data/*.json``), found once per criterion as :class:`Item`.
+
+The parser's keywords go through the same token trie the vocabularies use
+(:class:`eligo.vocab.matching.TermMatcher`): one pass over the words whatever the number of
+phrases, longest match first. Where a vocabulary term and a keyword overlap, the longer wins
+("radiation pneumonitis" is a condition, not radiotherapy).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from eligo.parse.lexicon import data
+from eligo.vocab import vocabulary
+from eligo.vocab.matching import TermMatcher
+
+#: Item kinds that name a fact by themselves (the rest qualify or connect them).
+HEAD_KINDS = frozenset(
+    {
+        "measurement",
+        "condition",
+        "drug",
+        "drug_class",
+        "therapy",
+        "procedure",
+        "sex",
+        "age",
+        "performance",
+        "biomarker",
+        "pregnancy",
+        "pregnancy_test",
+        "breastfeeding",
+        "childbearing_potential",
+        "vaccine",
+        "trial",
+        "life_expectancy",
+        "measurable",
+        "evaluable",
+        "lines",
+    }
+)
+
+
+@dataclass(slots=True)
+class Item:
+    """One thing found in the text, ``text[start:end]``."""
+
+    kind: str
+    value: str
+    start: int
+    end: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<{self.kind}:{self.value} {self.start}-{self.end}>"
+
+
+@cache
+def _keyword_matcher() -> TermMatcher:
+    matcher = TermMatcher(_spelling())
+    keywords = data("keywords")
+    context = data("context")
+    team = data("team")
+    sections: list[tuple[str, dict[str, list[str]]]] = [
+        ("therapy", keywords["therapy"]),
+        ("procedure", keywords["procedures"]),
+        ("proc_qualifier", keywords["procedure_qualifiers"]),
+        ("site", keywords["sites"]),
+        ("response_criteria", keywords["response_criteria"]),
+        ("sex", keywords["sex"]),
+        ("biomarker_name", keywords["biomarker_names"]),
+        ("alteration", keywords["alterations"]),
+        ("result", keywords["results"]),
+        ("method", keywords["methods"]),
+        ("mcontext", keywords["measurement_context"]),
+        ("qualifier", context["qualifiers"]),
+        ("team", team["categories"]),
+        ("disease_feature", keywords["disease_features"]),
+        ("derivation", keywords["derivation"]),
+        ("ongoing", keywords["ongoing"]),
+        ("any_level", keywords["any_level"]),
+        ("body_site", keywords["body_sites"]),
+        ("performance", keywords["performance"]),
+    ]
+    for kind, groups in sections:
+        for value, phrases in groups.items():
+            for phrase in phrases:
+                matcher.add(phrase, f"{kind}|{value}", "condition")
+    for fact, phrases in keywords["facts"].items():
+        for phrase in phrases:
+            matcher.add(phrase, f"{fact}|{fact}", "condition")
+    for phrase in keywords["age"]:
+        matcher.add(phrase, "age|age", "condition")
+    for phrase in keywords["viral_load"]["phrases"]:
+        matcher.add(phrase, "viral_load|viral_load", "condition")
+    for kind in (
+        "negation",
+        "negation_post",
+        "allowed_post",
+        "history",
+        "current",
+        "uncertain",
+        "exceptions",
+        "modal",
+    ):
+        for phrase in context[kind]:
+            matcher.add(phrase, f"{kind}|{kind}", "condition")
+    return matcher
+
+
+@cache
+def _spelling() -> dict[str, str]:
+    # The vocabularies fold British spellings; the keywords use the same table.
+    import json
+    from importlib import resources
+
+    text = resources.files("eligo.vocab").joinpath("data", "lexicon.json").read_text("utf-8")
+    return dict(json.loads(text).get("spelling", {}))
+
+
+@cache
+def _strong_team() -> frozenset[str]:
+    return frozenset(" ".join(p.split()) for p in data("team")["strong"])
+
+
+_PRIORITY = {"measurement": 3, "condition": 3, "drug": 3, "drug_class": 3, "team": 2}
+
+
+def find_items(raw: str) -> list[Item]:
+    """Every item in ``raw``, non-overlapping, in text order."""
+    vocab = vocabulary()
+    candidates: list[Item] = []
+    for mention in (
+        *vocab.find_conditions(raw),
+        *vocab.find_drugs(raw),
+        *vocab.find_measurements(raw),
+    ):
+        candidates.append(
+            _vocabulary_item(mention.kind, mention.concept_id, mention.start, mention.end)
+        )
+    for mention in _keyword_matcher().find(raw):
+        kind, value = mention.concept_id.split("|", 1)
+        if kind == "biomarker_name":
+            kind = "biomarker"
+        item = Item(kind, value, mention.start, mention.end)
+        if kind == "team":
+            item.extra["strong"] = " ".join(mention.text.lower().split()) in _strong_team()
+        candidates.append(item)
+    items = [i for i in _resolve(candidates) if i.kind != "performance" or _scored(raw, i)]
+    return _viral_loads(items)
+
+
+def _viral_loads(items: list[Item]) -> list[Item]:
+    """"Viral load" is the load of the virus the text last named (HBV DNA after hepatitis B)."""
+    by_condition = data("keywords")["viral_load"]["by_condition"]
+    out: list[Item] = []
+    virus: str | None = None
+    for item in items:
+        if item.kind == "condition" and item.value in by_condition:
+            virus = by_condition[item.value]
+        if item.kind == "viral_load":
+            if virus is not None:
+                out.append(Item("measurement", virus, item.start, item.end))
+            continue
+        out.append(item)
+    return out
+
+
+_SCORE_FOLLOWS = re.compile(r"[^0-9.;]{0,30}?[0-9]")
+
+
+def _scored(raw: str, item: Item) -> bool:
+    """"WHO 0-2", "performance status ≤ 2": a scale word counts only with a grade after it."""
+    return _SCORE_FOLLOWS.match(raw.lower(), item.end) is not None
+
+
+def _vocabulary_item(kind: str, concept: str, start: int, end: int) -> Item:
+    keywords = data("keywords")
+    if kind == "measurement":
+        scale = keywords["performance_measurements"].get(concept)
+        if scale is not None:
+            return Item("performance", scale, start, end)
+        marker = keywords["biomarkers"].get(concept)
+        if marker is not None:
+            return Item("biomarker", marker.get("name") or "", start, end, dict(marker))
+        if concept == "pregnancy_test":
+            return Item("pregnancy_test", "pregnancy_test", start, end)
+    if kind == "drug_class" and concept in ("vaccine", "live_vaccine"):
+        return Item("vaccine", "vaccine", start, end, {"live": concept == "live_vaccine"})
+    return Item(kind, concept, start, end)
+
+
+def _priority(item: Item) -> int:
+    if item.kind == "team" and item.extra.get("strong"):
+        return 4  # "surgically sterile" is the team's to judge, not a diagnosis
+    return _PRIORITY.get(item.kind, 1)
+
+
+def _resolve(candidates: list[Item]) -> list[Item]:
+    """Keep the longest of overlapping items; at equal length, a study-team phrase, then a
+    vocabulary concept."""
+    ordered = sorted(candidates, key=lambda i: (-(i.end - i.start), -_priority(i), i.start))
+    taken: list[Item] = []
+    for item in ordered:
+        if any(item.start < other.end and other.start < item.end for other in taken):
+            continue
+        taken.append(item)
+    taken.sort(key=lambda i: i.start)
+    return taken

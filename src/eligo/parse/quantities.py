@@ -1,0 +1,295 @@
+"""The threshold grammar: comparators, numbers, ranges, units and multiples of normal limits.
+
+Every number in a stretch of text is read with what surrounds it:
+
+    [comparator] number [(- | to | and) number] [unit | × ULN | × LLN | time unit] [or more …]
+
+Comparators come in symbols and words, before the number ("≥", "at least", "no more than",
+"between") or after it ("18 and over", "2 or higher"); numbers with thousands separators
+("100 000", "1,500") or a lost leading digit (".5"); units through
+:func:`eligo.vocab.units.parse_unit`; "× ULN", "x ULN", "times the upper limit of normal",
+"ULN" alone (1 × ULN). The patterns have bounded repetition only: the work per character is
+constant whatever the input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+from eligo.parse.lexicon import alternation, data
+from eligo.parse.text import Text
+
+MAX_DIGITS = 12
+
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "eighteen": 18,
+    "twenty": 20,
+    "thirty": 30,
+}
+NUMBER = (
+    r"(?<![\w.,])(?:\d{1,3}(?:[, ]\d{3}){1,4}(?![\d,])(?:\.\d{1,6})?"
+    r"|\d{1,12}(?:\.\d{1,6})?(?!\d)|\.\d{1,6}|(?:" + "|".join(_NUMBER_WORDS) + r")(?![\w])"
+    r"|(?<=class\s)(?:iv|v|i{1,3})(?![a-z])|(?<=grade\s)(?:iv|v|i{1,3})(?![a-z]))"
+)
+_NUMBER = re.compile(NUMBER)
+_RANGE_TAIL = re.compile(r"\s{0,2}(?:-|to|and|through)\s{0,2}(" + NUMBER + ")")
+
+ULN_WORDS = (
+    r"(?:the\s)?(?:institutional\s|upper\s)?(?:uln|iuln|upper\slimits?\sof\s(?:the\s)?"
+    r"(?:institutional\s|institution's\s|lab\s|laboratory\s)?normal(?:\srange|\slimits?|\svalues?)?"
+    r"(?:\s\(uln\))?|upper\snormal\slimits?(?:\s\(uln\))?|upper\slimit\snormal)"
+)
+LLN_WORDS = (
+    r"(?:the\s)?(?:institutional\s)?(?:lln|lower\slimits?\sof\s(?:the\s)?(?:institutional\s)?"
+    r"normal(?:\srange|\slimits?)?(?:\s\(lln\))?)"
+)
+_TIMES = r"(?:\s{0,2}(?:x|\*|times|fold|-fold)\s{0,2}|\s)"
+_ULN = re.compile(_TIMES + r"\(?\s?(?:" + ULN_WORDS + r"|normal(?!\s(?:range|limit)))\)?(?!\w)")
+_LLN = re.compile(_TIMES + r"\(?\s?" + LLN_WORDS + r"\)?(?!\w)")
+
+TIME_UNITS = {
+    "hours": ("hours", "hour", "hrs", "hr", "h"),
+    "days": ("days", "day", "d"),
+    "weeks": ("weeks", "week", "wks", "wk"),
+    "months": ("months", "month", "mos", "mo", "mths"),
+    "years": ("years", "year", "yrs", "yr", "y", "years of age", "years old"),
+    "half_lives": (
+        "half-lives",
+        "half lives",
+        "half-life",
+        "half life",
+        "halflives",
+        "elimination half-lives",
+        "t1/2",
+    ),
+}
+_TIME_LOOKUP = {form: unit for unit, forms in TIME_UNITS.items() for form in forms}
+_TIME = re.compile(r"\s{0,2}(" + alternation(_TIME_LOOKUP) + ")")
+
+# Written units: powers of ten per volume, "/mm3", "g/dL", "mL/min/1.73 m2", "%", "ms", "mmHg".
+_UNIT = re.compile(
+    r"\s{0,2}("
+    r"(?:x|\*)\s{0,2}10\s{0,2}(?:\^|\*\*|\*|e)?\s{0,1}\(?\d{1,2}\)?\s{0,2}(?:cells\s?)?/\s{0,1}"
+    r"(?:l|ul|mm3|mm\^3|mcl|dl|ml|cumm|cmm)(?![a-z])"
+    r"|10\s?(?:\^|\*\*|\*)\s?\(?\d{1,2}\)?\s?/\s?(?:l|ul|mm3|mcl)(?![a-z])"
+    r"|(?:cells\s?)?(?:/|per\s)\s?(?:mm\^?3|ul|mcl|l|cumm|cmm|cu\.?\s?mm|microliter|mm\s3)"
+    r"(?![a-z])"
+    r"|(?:ml|cc)\s?/\s?min(?:ute)?(?:\s?/\s?1[.,]73\s?(?:m2|m\^2|sqm|m\s2))?"
+    r"|[a-z]{1,5}\s?/\s?[a-z]{1,5}\d?(?:\s?/\s?[a-z0-9.^]{1,8})?(?![a-z])"
+    r"|%|percent(?:age)?(?![a-z])|msecs?(?![a-z])|ms(?![a-z])|mm\s?hg(?![a-z])"
+    r"|(?:mg|g|kg|mcg|ug|ng|iu|u|mmol|umol)(?![\w/])"
+    r")"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    comparator: str
+    value: float
+
+
+@dataclass(slots=True)
+class Quantity:
+    """One number read with its surroundings. ``bounds`` is empty when no comparator was
+    written (a bare "14 days"), two for a range."""
+
+    start: int
+    end: int
+    value: float
+    bounds: tuple[Bound, ...] = ()
+    scale: str = "value"  # value, uln, lln
+    unit_text: str | None = None  # as written
+    time_unit: str | None = None  # hours … half_lives
+    leading_dot: bool = False  # ".5": a digit may have been lost
+    comparator_start: int | None = None
+    number_text: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def comparator(self) -> str | None:
+        return self.bounds[0].comparator if len(self.bounds) == 1 else None
+
+
+@cache
+def _comparators() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str], dict[str, str]]:
+    table = data("comparators")
+    prefix = {" ".join(p.split()): c for c, ps in table["prefix"].items() for p in ps}
+    postfix = {" ".join(p.split()): c for c, ps in table["postfix"].items() for p in ps}
+    before = re.compile(r"(" + alternation(prefix) + r")\s{0,3}(?:\(\s?)?(?:class\s|grade\s)?$")
+    after = re.compile(r"\s{0,2}(" + alternation(postfix) + r")")
+    return before, prefix, after, postfix
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+
+
+def number_value(text: str) -> float | None:
+    """ "100 000" → 100000.0, "1,500" → 1500.0, ".5" → 0.5, "two" → 2.0, "ii" → 2.0."""
+    word = _NUMBER_WORDS.get(text) or _ROMAN.get(text)
+    if word is not None:
+        return float(word)
+    digits = text.replace(",", "").replace(" ", "")
+    if len(digits.replace(".", "")) > MAX_DIGITS:
+        return None
+    try:
+        return float(digits)
+    except ValueError:
+        return None
+
+
+def find_quantities(text: Text, start: int = 0, end: int | None = None) -> list[Quantity]:
+    """Every number in ``text[start:end]`` with its comparator, range, unit or limit."""
+    end = len(text.folded) if end is None else end
+    folded = text.folded
+    found: list[Quantity] = []
+    position = start
+    while True:
+        match = _NUMBER.search(folded, position, end)
+        if match is None:
+            break
+        quantity = _read(text, match, start, end)
+        position = match.end()
+        if quantity is not None:
+            found.append(quantity)
+            position = max(position, quantity.end)
+    return found + _limits_without_number(text, start, end, found)
+
+
+def _read(text: Text, match: re.Match[str], start: int, end: int) -> Quantity | None:
+    folded = text.folded
+    value = number_value(match.group())
+    if value is None:
+        return None
+    quantity = Quantity(
+        match.start(),
+        match.end(),
+        value,
+        number_text=match.group(),
+        leading_dot=match.group().startswith("."),
+    )
+    comparator = _comparator_before(folded, start, match.start())
+    tail = _RANGE_TAIL.match(folded, match.end(), end)
+    high = number_value(tail.group(1)) if tail else None
+    if tail is not None and high is not None and high > value:
+        quantity.end = tail.end()
+        quantity.bounds = (Bound(">=", value), Bound("<=", high))
+        if comparator is not None:
+            quantity.comparator_start = comparator[1]
+    elif comparator is not None and comparator[0] != "range":
+        quantity.bounds = (Bound(comparator[0], value),)
+        quantity.comparator_start = comparator[1]
+    _read_unit(text, quantity, end)
+    post = _comparators()[2].match(folded, quantity.end, end)
+    if post is not None and not quantity.bounds:
+        quantity.bounds = (Bound(_comparators()[3][" ".join(post.group(1).split())], value),)
+        quantity.end = post.end()
+    return quantity
+
+
+def _comparator_before(folded: str, start: int, position: int) -> tuple[str, int] | None:
+    window_start = max(start, position - 45)
+    match = _comparators()[0].search(folded, window_start, position)
+    if match is None:
+        return None
+    phrase = " ".join(match.group(1).split())
+    return _comparators()[1][phrase], match.start()
+
+
+def _read_unit(text: Text, quantity: Quantity, end: int) -> None:
+    folded = text.folded
+    for scale, pattern in (("uln", _ULN), ("lln", _LLN)):
+        limit = pattern.match(folded, quantity.end, end)
+        if limit is not None and _limit_is_meant(limit.group()):
+            quantity.scale = scale
+            quantity.end = limit.end()
+            return
+    unit = _UNIT.match(folded, quantity.end, end)
+    if unit is not None:
+        written = text.raw[unit.start(1) : unit.end(1)]
+        if parse_unit_or_none(written) is not None:
+            quantity.unit_text = written
+            quantity.end = unit.end()
+            return
+    time = _TIME.match(folded, quantity.end, end)
+    if time is not None:
+        quantity.time_unit = _TIME_LOOKUP[" ".join(time.group(1).split())]
+        quantity.end = time.end()
+
+
+def _limit_is_meant(written: str) -> bool:
+    # "1.5 normal" is not a limit; "1.5 x normal", "1.5 times normal", "1.5 ULN" are.
+    words = written.split()
+    return not (
+        words and words[-1].strip("()") == "normal" and not re.search(r"x|\*|times|fold", written)
+    )
+
+
+@lru_cache(maxsize=2048)
+def parse_unit_or_none(written: str) -> str | None:
+    from eligo.vocab.units import UnitError, parse_unit
+
+    try:
+        return parse_unit(written)
+    except UnitError:
+        return None
+
+
+_NORMAL = re.compile(
+    r"within\s(?:the\s)?(?:institutional\s)?normal\s(?:limits|range)|\bwnl\b"
+    r"|(?<![\w-])(?:ab)?normal(?![\w-])"
+)
+_LIMIT_ALONE = re.compile(r"(?:\(\s?)?(" + ULN_WORDS + r"|" + LLN_WORDS + r")\)?(?!\w)")
+
+
+def _limits_without_number(
+    text: Text, start: int, end: int, found: list[Quantity]
+) -> list[Quantity]:
+    """ "≤ ULN", "no greater than the upper limit of normal", "within normal limits": 1 × limit."""
+    folded = text.folded
+    taken = [(q.start if q.comparator_start is None else q.comparator_start, q.end) for q in found]
+    extra: list[Quantity] = []
+    before, lookup = _comparators()[0], _comparators()[1]
+    for match in _LIMIT_ALONE.finditer(folded, start, end):
+        if any(a <= match.start() < b for a, b in taken):
+            continue
+        comparator = before.search(folded, max(start, match.start() - 45), match.start())
+        if comparator is None:
+            continue
+        symbol = lookup[" ".join(comparator.group(1).split())]
+        if symbol == "range":
+            continue
+        scale = "lln" if "lln" in match.group(1) or "lower" in match.group(1) else "uln"
+        extra.append(
+            Quantity(
+                match.start(),
+                match.end(),
+                1.0,
+                bounds=(Bound(symbol, 1.0),),
+                scale=scale,
+                comparator_start=comparator.start(),
+            )
+        )
+        taken.append((comparator.start(), match.end()))
+    for match in _NORMAL.finditer(folded, start, end):
+        if any(a <= match.start() < b for a, b in taken):
+            continue
+        bound = Bound(">", 1.0) if match.group().startswith("ab") else Bound("<=", 1.0)
+        extra.append(
+            Quantity(match.start(), match.end(), 1.0, bounds=(bound,), scale="normal")
+        )
+    return extra

@@ -1,0 +1,123 @@
+"""Criteria with sub-criteria: a parent becomes the logic over its children.
+
+- "… defined as:", "… the following:", "including:" with children: ``all(children)``, beside
+  what the parent's own words say (a window there, "within 21 days prior to cycle 1 day 1",
+  applies to the children without one);
+- "at least one of the following", "any of the following", children joined by "OR": ``any``;
+- "… are eligible if:" / "the following are exceptions": the children are exceptions to the
+  parent: ``all(parent, not(any(children)))``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from eligo.model import Criterion
+from eligo.model.expression import Allowed, Expression, Measurement, Not, Window
+from eligo.parse.leaves import all_of, any_of
+from eligo.parse.quantities import find_quantities
+from eligo.parse.text import Text
+from eligo.parse.windows import bare_references, find_windows
+
+_ANY = re.compile(
+    r"\b(?:at least (?:one|1)|any|one|either) of the following|\bone or more of\b", re.I
+)
+_ALL = re.compile(r"\ball of the following\b", re.I)
+_INCLUDING = re.compile(r"\b(?:including|includes|such as|e\.g\.)\s*:?\s*$", re.I)
+_EXCEPTIONS = re.compile(
+    r"\b(?:are|is|will be) (?:eligible|allowed|permitted)(?: for enrollment)?(?: only)? if\b|"
+    r"\bexceptions? (?:to|are|include)|\bexcept(?:ions)?:?\s*$|\bare allowed:?\s*$",
+    re.I,
+)
+_OR_CHILD = re.compile(r"(?:;|,)?\s*\bOR\s*$")
+
+
+def parse_criteria(criteria: list[Criterion]) -> list[Criterion]:
+    """The criteria with ``expression`` filled for each one and each sub-criterion."""
+    return [_parse(criterion, None, None) for criterion in criteria]
+
+
+def _parse(criterion: Criterion, reference: str | None, window: Window | None) -> Criterion:
+    from eligo.parse import parse_criterion
+
+    topic = criterion.section.split("/")[-1].strip() if criterion.section else None
+    own = parse_criterion(criterion.text, criterion.kind, reference=reference, topic=topic)
+    written = _written_window(criterion.text, reference)
+    inherited_reference = written.reference if written is not None else (
+        _bare_reference(criterion.text) or reference)
+    children = [
+        _parse(child, inherited_reference, written or window) for child in criterion.children
+    ]
+    if window is not None:
+        own = own.transform(lambda node: _with_window(node, window))
+    expression = own if not children else _combine(criterion.text, own, children)
+    return criterion.model_copy(update={"expression": expression, "children": children})
+
+
+def _written_window(text: str, reference: str | None) -> Window | None:
+    """The first plain window the text writes ("within 21 days prior to cycle 1, day 1")."""
+    source = Text.of(text)
+    found = find_windows(source, 0, len(source.raw), find_quantities(source), reference)
+    for window in found:
+        if isinstance(window.node, Window) and not window.negated and not window.duration:
+            return window.node
+    return None
+
+
+def _bare_reference(text: str) -> str | None:
+    source = Text.of(text)
+    found = bare_references(source, [])
+    return found[0][2] if found else None
+
+
+def _with_window(node: Expression, window: Window) -> Expression:
+    """Lab values of a child are dated by the parent's window when they have none."""
+    if isinstance(node, Measurement) and node.window is None:
+        copy = node.copy()
+        copy.set("window", window.copy())
+        return copy
+    return node
+
+
+def _combine(text: str, own: Expression, children: list[Criterion]) -> Expression:
+    nodes = [child.expression for child in children if child.expression is not None]
+    if not nodes:
+        return own
+    permitted = [n.this for n in nodes if isinstance(n, Allowed) and n.this is not None]
+    required = [n for n in nodes if not isinstance(n, Allowed)]
+    if own.kind == "allowed" and _EXCEPTIONS.search(text):
+        # "Patients with past HBV are eligible if: 1 … OR 2 …": who is permitted
+        condition = any_of(required) if _joined_by_or(children) else all_of(required)
+        base = own.this if isinstance(own, Allowed) and own.this is not None else None
+        node = all_of([base, condition]) if base is not None else condition
+        return Allowed(node, text=own.text if isinstance(own, Allowed) else text,
+                       span=own.span, rule="children.permission")
+    if _EXCEPTIONS.search(text) and required:
+        main = own if own.kind != "unparsed" else None
+        return _except(main, any_of(required)) if main is not None else own
+    group: Expression | None = None
+    if required:
+        alternatives = _joined_by_or(children) or _ANY.search(text) or (
+            children[0].kind == "exclusion" and not _ALL.search(text))
+        group = any_of(required, rule="children.any") if alternatives else \
+            all_of(required, rule="children.all")
+    heading = own.kind == "unparsed" or text.rstrip().endswith(":")
+    if group is None:
+        result = own
+    elif heading and not _INCLUDING.search(text):
+        result = group  # "… defined as:": the children say what the parent means
+    elif _INCLUDING.search(text) and own.kind != "unparsed":
+        result = any_of([own, group], rule="children.including")
+    else:
+        result = all_of([own, group], rule="children")
+    return _except(result, any_of(permitted)) if permitted else result
+
+
+def _joined_by_or(children: list[Criterion]) -> bool:
+    return any(_OR_CHILD.search(child.text) for child in children[:-1])
+
+
+def _except(node: Expression, exception: Expression) -> Expression:
+    if isinstance(node, Not):
+        return Not(all_of([node.this, Not(exception)]), rule="children.exceptions")
+    return all_of([node, Not(exception, rule="children.exceptions")], rule="children.exceptions")

@@ -1,0 +1,204 @@
+"""Time windows: "within 14 days prior to cycle 1 day 1", "< 28 days", "in the last 6 months",
+"at least 4 weeks since prior chemotherapy", "30 days or 5 half-lives, whichever is longer".
+
+A window found here says when a dated fact must have happened. ``negated`` marks the "at least
+N since" form: the fact must *not* fall inside the window ("at least 4 weeks since prior
+chemotherapy" is ``not(prior_therapy(chemotherapy, window(4 weeks)))``). ``duration`` marks
+"for at least N": a span something lasted, which only some rules can use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from eligo.model.expression import Longest, Window
+from eligo.parse.lexicon import alternation, data, normalise_space
+from eligo.parse.quantities import Quantity
+from eligo.parse.text import Text
+
+_UNKNOWN_REFERENCE = re.compile(
+    r"\s{0,2},?\s{0,2}(?:prior\sto|before|preceding)\s(?:the\s|a\s)?"
+    r"([a-z][a-z0-9-]*(?:\s(?!with\b|and\b|or\b|in\b|for\b|to\b)[a-z][a-z0-9-]*){0,3})"
+)
+
+
+@dataclass(slots=True)
+class TimeWindow:
+    start: int
+    end: int
+    node: Window | Longest
+    negated: bool = False
+    duration: bool = False
+    reference_written: bool = False
+
+
+@cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    table = data("time")
+    references = {p: ref for ref, phrases in table["references"].items() for p in phrases}
+    return {
+        "reference": re.compile(
+            r"\s{0,2},?\s{0,2}(?:"
+            + alternation(table["before"])
+            + r")\s{0,2}(?:the\s)?("
+            + alternation(references)
+            + r")(?:\s(?:of|with)\s(?:the\s)?(?:study\s)?"
+            r"(?:[a-z0-9-]{2,30}))?"
+        ),
+        "lead_in": re.compile(r"(?:" + alternation(table["lead_in"]) + r")\s{1,3}$"),
+        "since": re.compile(r"\s{0,2},?\s{0,2}(?:" + alternation(table["since"]) + r")(?!\w)"),
+        "longer": re.compile(r"\s{0,2},?\s{0,2}\(?(?:" + alternation(table["longer"]) + r")\)?"),
+        "or": re.compile(r"\s{0,2}(?:or|/)\s{0,2}"),
+        "for": re.compile(r"(?:for|during)\s(?:at\sleast\s|a\sminimum\sof\s|the\s|>\s?|≥\s?)?$"),
+        "single": re.compile(
+            r"(?<!\w)(?:within|in|during|over)\s(?:the\s)?(?:last|past|previous|preceding|prior)\s"
+            r"(year|month|week|day)(?!\w)"
+        ),
+    }
+
+
+@cache
+def _reference_lookup() -> dict[str, str]:
+    table = data("time")
+    return {
+        normalise_space(p): ref for ref, phrases in table["references"].items() for p in phrases
+    }
+
+
+def find_windows(
+    text: Text, start: int, end: int, quantities: list[Quantity], reference: str | None = None
+) -> list[TimeWindow]:
+    """The time windows in ``text[start:end]``; ``reference`` is the date a window without
+    one counts from (inherited from a parent criterion: "washout prior to cycle 1 day 1")."""
+    timed = [q for q in quantities if q.time_unit is not None and start <= q.start < end]
+    windows: list[TimeWindow] = []
+    used: set[int] = set()
+    for index, quantity in enumerate(timed):
+        if id(quantity) in used:
+            continue
+        partner = timed[index + 1] if index + 1 < len(timed) else None
+        window = _window_at(text, quantity, partner, end, reference)
+        if window is not None:
+            windows.append(window)
+            used.add(id(quantity))
+            if partner is not None and isinstance(window.node, Longest):
+                used.add(id(partner))
+    windows.extend(_single_periods(text, start, end, windows, reference))
+    return windows
+
+
+def _window_at(
+    text: Text, quantity: Quantity, partner: Quantity | None, end: int, reference: str | None
+) -> TimeWindow | None:
+    folded = text.folded
+    patterns = _patterns()
+    first = quantity.start if quantity.comparator_start is None else quantity.comparator_start
+    lead = patterns["lead_in"].search(folded, max(0, first - 30), first)
+    duration = patterns["for"].search(folded, max(0, first - 25), first)
+    comparator = quantity.comparator
+    if len(quantity.bounds) == 2:
+        return None  # "2-4 weeks" is a schedule, not a window
+    window_start = lead.start() if lead is not None else first
+    position = quantity.end
+    nodes = [_window(quantity)]
+    longer = None
+    if partner is not None:
+        joined = patterns["or"].match(folded, position, end)
+        if joined is not None and joined.end() == (
+            partner.start if partner.comparator_start is None else partner.comparator_start
+        ):
+            longer = patterns["longer"].match(folded, partner.end, end)
+            if longer is not None:
+                nodes.append(_window(partner))
+                position = longer.end()
+    ref_match = patterns["reference"].match(folded, position, end)
+    since = patterns["since"].match(folded, position, end)
+    written = ref_match is not None
+    warning = None
+    if ref_match is not None:
+        ref = _reference_lookup()[normalise_space(ref_match.group(1))]
+        position = ref_match.end()
+    else:
+        ref = reference or "screening"
+        other = _UNKNOWN_REFERENCE.match(folded, position, end)
+        if other is not None and since is None:
+            # "prior to the viral load evaluation": a date eligo has no name for
+            warning = f"counted from '{text.raw[other.start(1):other.end(1)]}' in the text"
+            position = other.end()
+    at_least = comparator in (">=", ">")
+    negated = at_least and (since is not None or ref_match is not None)
+    if at_least and not (negated or duration or lead):
+        return None  # "≥ 18 years" is an amount, not a window
+    if not (lead or ref_match or since or comparator or longer or duration):
+        return None
+    if since is not None and not written:
+        position = since.end()
+    if duration is not None and lead is None:
+        window_start = duration.start()
+    windows = [Window(amount=q.amount, unit=q.unit, direction="before", reference=ref,
+                      warning=warning) for q in nodes]
+    node: Window | Longest = windows[0] if len(windows) == 1 else Longest(*windows)
+    return TimeWindow(
+        window_start,
+        position,
+        node,
+        negated=negated and duration is None,
+        duration=duration is not None,
+        reference_written=written,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Amount:
+    amount: float
+    unit: str
+
+
+def _window(quantity: Quantity) -> _Amount:
+    return _Amount(quantity.value, quantity.time_unit or "days")
+
+
+def _single_periods(
+    text: Text, start: int, end: int, found: list[TimeWindow], reference: str | None
+) -> list[TimeWindow]:
+    """ "In the past year", "within the last month": one unit, no number written."""
+    extra: list[TimeWindow] = []
+    for match in _patterns()["single"].finditer(text.folded, start, end):
+        if any(w.start <= match.start() < w.end for w in found):
+            continue
+        unit = match.group(1) + "s"
+        position = match.end()
+        ref_match = _patterns()["reference"].match(text.folded, position, end)
+        ref = reference or "screening"
+        if ref_match is not None:
+            ref = _reference_lookup()[normalise_space(ref_match.group(1))]
+            position = ref_match.end()
+        node = Window(amount=1, unit=unit, direction="before", reference=ref)
+        extra.append(
+            TimeWindow(match.start(), position, node, reference_written=ref_match is not None)
+        )
+    return extra
+
+
+@cache
+def _bare_reference() -> re.Pattern[str]:
+    table = data("time")
+    references = [p for phrases in table["references"].values() for p in phrases]
+    return re.compile(r"(?<!\w)(?:prior\sto|before|preceding|at\sthe\stime\sof|at)\s(?:the\s)?("
+                      + alternation(references) + r")(?:\s(?:of|with)\s(?:the\s)?(?:study\s)?"
+                      r"(?:[a-z0-9-]{2,30}))?")
+
+
+def bare_references(text: Text, windows: list[TimeWindow]) -> list[tuple[int, int, str]]:
+    """"Prior to cycle 1 day 1" with no amount: (start, end, reference) of each. Eligibility
+    facts are judged before the reference anyway, so the words add nothing but the date a
+    sub-criterion's windows count from."""
+    found = []
+    for match in _bare_reference().finditer(text.folded):
+        if any(w.start <= match.start() < w.end for w in windows):
+            continue
+        found.append((match.start(), match.end(),
+                      _reference_lookup()[normalise_space(match.group(1))]))
+    return found
