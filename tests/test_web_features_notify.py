@@ -166,3 +166,21 @@ def test_trial_page_offers_the_alert_form(setup) -> None:
     client, _, _, _ = setup
     page = client.get("/trials/NCT09990010").text
     assert 'action="/notify/subscribe"' in page and "Small Cell Lung Cancer" in page
+
+
+def test_search_page_saves_its_filters(setup) -> None:
+    client, catcher, settings, db = setup
+    page = client.get("/", params={"q": "small cell", "status": "completed", "age": "60"}).text
+    form = page[page.index('action="/notify/subscribe"') :]
+    assert 'name="status" value="completed"' in form and 'name="age" value="60"' in form
+    assert subscribe(client, q="small cell", status="completed", age="60").status_code == 200
+    confirm = link_in(body(catcher.wait_for(1)[0]), "confirm")
+    assert "status: completed" in body(catcher.messages[0])
+    client.post(confirm, data={"csrf_token": csrf(client)})
+    store = client.app.state.store
+    store.save(sclc_trial("NCT09990050"))  # recruiting: not what this search asks for
+    store.save(sclc_trial("NCT09990051", status="COMPLETED"))
+    catcher.clear()
+    assert "1 digests sent (1 trials)" in run_notify(settings, db)
+    text = body(catcher.wait_for(1)[0])
+    assert "NCT09990051" in text and "NCT09990050" not in text

@@ -21,7 +21,7 @@ from eligo.web.features.subscriptions import (
     Subscription,
     Subscriptions,
     confirm_token,
-    store_finder,
+    search_finder,
     unsubscribe_token,
 )
 
@@ -112,7 +112,11 @@ def send_digests(
     finder: Finder | None = None,
 ) -> DigestReport:
     """Mail each confirmed subscriber what is news to them; a failed send is retried next run."""
-    book = Subscriptions(store.engine, finder or store_finder(store))
+    if finder is None:
+        from eligo.finder.search import Finder as TrialFinder
+
+        finder = search_finder(TrialFinder(store))
+    book = Subscriptions(store.engine, finder)
     key = link_key(store.engine)
     report = DigestReport()
     for subscription in book.active():

@@ -21,10 +21,11 @@ from eligo.web.features.digests import confirmation_message
 from eligo.web.features.link_keys import link_key
 from eligo.web.features.signing import TokenError
 from eligo.web.features.subscriptions import (
+    SEARCH_FILTERS,
     SavedSearch,
     SubscriptionError,
     Subscriptions,
-    store_finder,
+    search_finder,
     subscription_of,
 )
 from eligo.web.forms import FORM_TYPES, bounded, bounded_fields, require_content_type
@@ -35,17 +36,14 @@ log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 limit = RateLimit("notify")
 
-#: The search page's parameters a subscription keeps (``q`` is the words).
-SEARCH_FILTERS = ("status", "phase", "condition", "age", "sex", "place", "distance")
-
 
 def install(app: FastAPI) -> None:
     app_state.install(app)
 
 
 def _book(request: Request) -> Subscriptions:
-    finder = getattr(request.app.state, "trial_finder", None)
-    return Subscriptions(app_state.engine(request), finder or store_finder(request.app.state.store))
+    finder = search_finder(request.app.state.catalogue.finder)
+    return Subscriptions(app_state.engine(request), finder)
 
 
 def _page(

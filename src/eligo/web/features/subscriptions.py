@@ -20,7 +20,9 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, func, insert, select, update
 
-from eligo.store import TrialStore
+from eligo.finder.search import Finder as TrialFinder
+from eligo.finder.search import TrialQuery
+from eligo.store import FilterError
 from eligo.store.schema import trials
 from eligo.web.features import signing
 from eligo.web.features.tables import subscription_seen, subscriptions
@@ -29,8 +31,8 @@ CONFIRM_DAYS = 3
 MAX_PER_ADDRESS = 20
 MAX_TRIALS_PER_SEARCH = 2_000
 
-#: The search-page filters :meth:`TrialStore.search` understands; others are kept but unused.
-STORE_FILTERS = ("status", "phase", "condition")
+#: The search page's parameters besides the words (``q``), as its form names them.
+SEARCH_FILTERS = ("status", "phase", "age", "sex", "near", "within")
 
 
 class SubscriptionError(ValueError):
@@ -43,7 +45,12 @@ class SavedSearch(BaseModel):
 
     def describe(self) -> str:
         parts = [f'"{self.query}"'] if self.query else []
-        parts += [f"{name}: {value}" for name, value in sorted(self.filters.items()) if value]
+        words = {"within": "within {} km", "near": "near {}", "age": "age {}", "sex": "{}"}
+        parts += [
+            words.get(name, name + ": {}").format(value)
+            for name, value in self.filters.items()
+            if value
+        ]
         return ", ".join(parts) or "all trials"
 
 
@@ -60,13 +67,41 @@ class Subscription:
 Finder = Callable[[SavedSearch], list[str]]
 
 
-def store_finder(store: TrialStore) -> Finder:
-    """Trial ids matching a saved search, as the search page's store query finds them."""
+def _number(search: SavedSearch, name: str) -> float | None:
+    text = search.filters.get(name)
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise SubscriptionError(f"{name}: write a number, not {text[:40]!r}") from None
+
+
+def trial_query(search: SavedSearch) -> TrialQuery:
+    """The search page's query for a saved search, every match on one page."""
+    sex = search.filters.get("sex") or None
+    if sex not in (None, "female", "male"):
+        raise SubscriptionError("sex: choose female or male")
+    return TrialQuery(
+        text=search.query,
+        status=search.filters.get("status") or None,
+        phase=search.filters.get("phase") or None,
+        age=_number(search, "age"),
+        sex=sex,  # type: ignore[arg-type]
+        near=search.filters.get("near") or None,
+        within_km=_number(search, "within"),
+        limit=MAX_TRIALS_PER_SEARCH,
+    )
+
+
+def search_finder(finder: TrialFinder) -> Finder:
+    """Trial ids matching a saved search, found exactly as the search page finds them."""
 
     def find(search: SavedSearch) -> list[str]:
-        known = {k: v for k, v in search.filters.items() if k in STORE_FILTERS and v}
-        found = store.search(search.query or None, limit=MAX_TRIALS_PER_SEARCH, **known)
-        return [item.trial_id for item in found]
+        try:
+            return [item.trial_id for item in finder.search(trial_query(search)).found]
+        except FilterError as error:
+            raise SubscriptionError(str(error)) from None
 
     return find
 
