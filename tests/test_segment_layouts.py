@@ -414,3 +414,18 @@ def test_sentence_heading_over_bullets() -> None:
     )
     assert outline(text) == [("inc-1", "Age >18 to <70 years old."),
                              ("inc-2", "Has known ER and PR status"), ("exc-1", "Encephalopathy.")]
+
+
+def test_multi_level_numbers_and_letters_at_one_indentation() -> None:
+    text = (
+        "1. Disease\n"
+        "1.1 Histologically confirmed SCLC\n"
+        "1.2 Measurable disease\n"
+        "2. Prior therapy\n"
+        "(a) at least one platinum regimen\n"
+        "(b) no more than three lines\n"
+        "3. Age 18 or over\n"
+    )
+    assert [row[0] for row in outline(text)] == [
+        "inc-1", "inc-1.1", "inc-1.2", "inc-2", "inc-2.1", "inc-2.2", "inc-3",
+    ]
