@@ -133,23 +133,24 @@ class NoteBook:
             ).scalar_one()
             if count >= MAX_NOTES_PER_TRIAL:
                 raise NoteError(f"a trial can hold at most {MAX_NOTES_PER_TRIAL} notes")
+            public_id, created_at = secrets.token_hex(8), datetime.now(UTC)
             row = {
-                "public_id": secrets.token_hex(8),
+                "public_id": public_id,
                 "owner": owner.id,
                 "trial_id": trial_id,
                 "quote": owner.seal(note.quote, _context(owner, trial_id, "quote")),
                 "anchor_json": note.anchor.model_dump_json(),
                 "body": owner.seal(note.body, _context(owner, trial_id, "body")),
-                "created_at": datetime.now(UTC),
+                "created_at": created_at,
             }
             connection.execute(insert(notes).values(**row))
         return Note(
-            id=row["public_id"],
+            id=public_id,
             trial_id=trial_id,
             quote=note.quote,
             anchor=note.anchor,
             body=note.body,
-            created_at=row["created_at"],
+            created_at=created_at,
         )
 
     def list(self, owner: Owner, trial_id: str) -> list[Note]:

@@ -109,6 +109,7 @@ class Shares:
         hashed = token_hash(token)
         sealed = AESGCM(_key(passcode, salt)).encrypt(nonce, notes_json(items), hashed.encode())
         now = datetime.now(UTC)
+        expires = now + timedelta(days=days)
         row = {
             "token_hash": hashed,
             "owner": owner.id,
@@ -119,13 +120,13 @@ class Shares:
             "nonce": _b64(nonce),
             "ciphertext": _b64(sealed),
             "created_at": now,
-            "expires_at": now + timedelta(days=days),
+            "expires_at": expires,
             "failed_attempts": 0,
         }
         with self.engine.begin() as connection:
             share_id = connection.execute(insert(note_shares).values(**row)).inserted_primary_key
         assert share_id is not None
-        info = ShareInfo(share_id[0], trial_id, len(items), now, row["expires_at"], False)
+        info = ShareInfo(share_id[0], trial_id, len(items), now, expires, False)
         return token, info
 
     def list(self, owner: Owner) -> list[ShareInfo]:
@@ -162,7 +163,8 @@ class Shares:
         hashed = token_hash(token)
         with self.engine.begin() as connection:
             row = self._count_attempt(connection, hashed, now)
-            if row is None or row.revoked_at is not None or _utc(row.expires_at) <= now:
+            expires = _utc(row.expires_at) if row is not None else None
+            if row is None or row.revoked_at is not None or expires is None or expires <= now:
                 return Opening("gone")
             locked = _utc(row.locked_until)
             if locked is not None and locked > now:
