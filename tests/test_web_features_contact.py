@@ -233,3 +233,16 @@ def test_no_personal_data_in_the_logs(app_client, caplog) -> None:
     assert "inquiry" in logged
     for private in ("Secretname", "Zoë", "marie@example.org", "4211", "site-fr@example.org"):
         assert private not in logged
+
+
+def test_huge_fields_and_wrong_content_types_are_refused_clearly(app_client) -> None:
+    client, catcher = app_client
+    huge = post(client, first_name="x" * 1_000_000)
+    assert huge.status_code == 422 and "too long" in huge.text
+    as_json = client.post(
+        "/trials/NCT09990001/contact",
+        json=form(),
+        headers={"X-CSRF-Token": token(client)},
+    )
+    assert as_json.status_code == 415 and "application/x-www-form-urlencoded" in as_json.text
+    assert catcher.messages == []

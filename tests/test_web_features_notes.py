@@ -252,3 +252,21 @@ def test_share_rules(client: TestClient) -> None:
         row = connection.execute(select(note_shares)).one()
     assert row.passcode_hash.startswith("$argon2id$") and PASSCODE not in row.passcode_hash
     assert made.json()["url"].rsplit("/", 1)[1] not in row.token_hash  # only its hash is kept
+
+
+def test_huge_notes_and_wrong_types_are_refused(client: TestClient) -> None:
+    key = new_key()
+    assert add(client, key, body="x" * 1_000_000).status_code == 422
+    as_form = client.post(
+        f"/api/notes/trials/{TRIAL}",
+        data={"quote": "q", "body": "b"},
+        headers=headers(client, key),
+    )
+    assert as_form.status_code == 415
+    broken = client.post(
+        f"/api/notes/trials/{TRIAL}",
+        content=b"{not json",
+        headers=headers(client, key) | {"Content-Type": "application/json"},
+    )
+    assert broken.status_code == 422 and "detail" in broken.json()
+    assert attempt(client, "/notes/shared/" + "x" * 5000, "whatever passcode").status_code == 404

@@ -184,3 +184,12 @@ def test_search_page_saves_its_filters(setup) -> None:
     assert "1 digests sent (1 trials)" in run_notify(settings, db)
     text = body(catcher.wait_for(1)[0])
     assert "NCT09990051" in text and "NCT09990050" not in text
+
+
+def test_huge_and_hostile_subscriptions_are_refused(setup) -> None:
+    client, catcher, _, _ = setup
+    assert subscribe(client, email="a" * 1_000_000 + "@example.org").status_code == 422
+    assert subscribe(client, q="x" * 600).status_code == 422
+    assert subscribe(client, within="far").status_code == 422
+    assert subscribe(client, sex="<b>other</b>").status_code == 422
+    assert catcher.messages == []
