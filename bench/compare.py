@@ -52,6 +52,7 @@ def words() -> dict[str, Any]:
 # -- numbers and units ---------------------------------------------------------------------
 
 _NUMBER = re.compile(r"[-−]?\d+(?:[.,]\d+)*")
+_WRITTEN_NUMBER = re.compile(r"(?<![\w.,^*])\d+(?:[.,]\d+)*(?![\d.,^*])")  # not in "mm3" or "10^9"
 
 
 def read_number(text: str) -> float | None:
@@ -77,6 +78,50 @@ def read_number(text: str) -> float | None:
             return float(table["numbers"][token])
         if token in table["roman"] or token.upper() in table["roman"]:
             return float(table["roman"].get(token, table["roman"].get(token.upper())))
+    return None
+
+
+def read_operator(text: str) -> str | None:
+    """The comparison a value's words state ("greater than 1" → ">", "18-65" → "between")."""
+    lowered = " ".join(text.lower().split())
+    ranged = re.search(r"\d\s*(?:-|–|to|and)\s*\d|between", lowered)
+    if len(_WRITTEN_NUMBER.findall(lowered)) >= 2 and ranged:
+        return "between"
+    for phrase, operator in words()["operator_phrases"]:
+        pattern = rf"\b{re.escape(phrase)}\b" if phrase[0].isalpha() else re.escape(phrase)
+        if re.search(pattern, lowered):
+            return str(operator)
+    return None
+
+
+def read_numbers(text: str) -> tuple[float, ...]:
+    """Every number written in digits, or else the first one in words."""
+    found = []
+    for match in _WRITTEN_NUMBER.finditer(text):
+        number = read_number(match.group())
+        if number is not None:
+            found.append(number)
+    if found:
+        return tuple(found)
+    first = read_number(text)
+    return () if first is None else (first,)
+
+
+def unit_after_number(text: str) -> str | None:
+    """What follows the last number written in digits ("<1.5 X ULN" → "X ULN"), or None."""
+    matches = list(_WRITTEN_NUMBER.finditer(text))
+    if not matches:
+        return None
+    after = text[matches[-1].end() :].strip()
+    return after if any(c.isalpha() for c in after) or "%" in after else None
+
+
+def time_unit_in(text: str) -> str | None:
+    """The first time unit ``text`` names ("within the last 6 months" → "months")."""
+    for word in re.findall(r"[a-z/-]+", text.lower()):
+        unit = time_unit(word)
+        if unit is not None and word not in ("d", "y", "mo"):
+            return unit
     return None
 
 
