@@ -29,6 +29,7 @@ FEATURE_MODULES: list[str] = [
     "eligo.web.features.contact",
     "eligo.web.features.notify",
     "eligo.web.features.private_notes",
+    "eligo.web.features.account",
 ]
 
 _CORE_ROUTERS = ["eligo.web.pages", "eligo.web.api", "eligo.web.fhir"]

@@ -18,6 +18,8 @@ from pydantic import BaseModel, Field, ValidationError
 from eligo.model import Trial
 from eligo.web.csrf import check_csrf
 from eligo.web.features import app_state
+from eligo.web.features.accounts import COOKIE as ACCOUNT_COOKIE
+from eligo.web.features.accounts import Accounts
 from eligo.web.features.notes import Note, NoteBook, NoteError, NoteIn, Owner, owner_of_key
 from eligo.web.features.shares import MAX_DAYS, MAX_PASSCODE, ShareInfo, Shares
 from eligo.web.forms import FORM_TYPES, JSON_TYPES, require_content_type
@@ -42,6 +44,10 @@ def install(app: FastAPI) -> None:
 
 
 def _owner(request: Request) -> Owner:
+    """The signed-in account, else the browser's key."""
+    account = Accounts(app_state.engine(request)).owner(request.cookies.get(ACCOUNT_COOKIE))
+    if account is not None:
+        return account[0]
     try:
         return owner_of_key(request.headers.get(OWNER_HEADER))
     except NoteError as error:
