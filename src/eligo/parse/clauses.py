@@ -30,6 +30,7 @@ from eligo.vocab import vocabulary
 _ASIDE = re.compile(
     r"^\s*(?:e\.?\s?g\.?|i\.?\s?e\.?|eg|ie|such as|for example|for instance|"
     r"example|namely|see |as |note|per |according|defined|based)"
+    r"|^\s*(?:temporarily\s)?closed to accrual|^\s*as of \d|^\s*effective \d"
 )
 _INCLUDING = re.compile(r"^\s*(?:including|includes|incl\.?|this includes|which includes)\s")
 _COHORT = re.compile(r"^\s*(?:cohort|arm|part|group|stratum)\s?([0-9]{1,2}|[a-d]|i{1,3}|iv)\s*$")
@@ -78,10 +79,31 @@ def read_clause(reading: Reading, start: int, end: int) -> ClauseResult:
     condition = _CONDITION.search(reading.text.folded, start + 1, end)
     if condition is not None and _top_level(reading, start, condition.start()):
         return _conditional(reading, start, end, condition)
-    team = _team(reading, items, start, end)
+    team = _team(reading, items, start, end) or _judgement(reading, items, start, end)
     if team is not None:
         return ClauseResult(team)
     return _read_plain(reading, items, start, end)
+
+
+_GENERIC_ILLNESS = re.compile(
+    r"\b(?:illness(?:es)?|conditions?|diseases?|disorders?|problems?|abnormalit(?:y|ies)|"
+    r"comorbidit(?:y|ies)|co-morbidit(?:y|ies))\b")
+_JUDGED = frozenset({"clinically_significant", "severe", "uncontrolled"})
+
+
+def _judgement(reading: Reading, items: list[Item], start: int,
+               end: int) -> Expression | None:
+    """"No other serious concurrent illness", "significant medical condition": a disease no
+    vocabulary names, qualified by how grave it is: the study team weighs it."""
+    if any(i.kind in HEAD_KINDS for i in items):
+        return None
+    if not any(i.kind == "qualifier" and i.value in _JUDGED for i in items):
+        return None
+    if _GENERIC_ILLNESS.search(reading.text.folded, start, end) is None:
+        return None
+    reading.use(start, end)
+    return Team(category="investigator_opinion", text=reading.text.raw[start:end].strip(),
+                span=(start, end), rule="team.judged_illness")
 
 
 def _defined(reading: Reading, start: int, end: int, definition: re.Match[str]) -> ClauseResult:

@@ -71,6 +71,7 @@ _CONTEXT_KINDS = frozenset(
         "result",
         "any_level",
         "site",
+        "body_site",
     }
 )
 _DATED = frozenset(
@@ -97,6 +98,7 @@ _AFTER_KINDS = frozenset(
         "response_criteria",
         "ongoing",
         "body_site",
+        "qualifier",
     }
 )
 

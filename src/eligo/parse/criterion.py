@@ -75,8 +75,26 @@ def read_criterion(reading: Reading) -> Expression:
             permission = Allowed(permission, text=piece.raw(reading.text), span=(
                 piece.start, piece.end), rule="allowed")
         main = all_of([main, permission]) if main is not None else permission
-    node = main
+    node = main if main is not None else _permission_only(reading)
     return _account(reading, node)
+
+
+_CONDITIONAL = re.compile(r"\b(?:if|unless|provided|only|when|except)\b")
+
+
+def _permission_only(reading: Reading) -> Expression | None:
+    """"Prior cytodifferentiating agents allowed": a plain permission permits, whatever it
+    names, so it is kept as a permission even when the rules cannot read what it names. A
+    conditional one ("allowed if …") also forbids, and is not."""
+    folded = reading.text.folded
+    allowing = [i for i in reading.items if i.kind == "allowed_post"]
+    if not allowing or _CONDITIONAL.search(folded) or any(
+            i.kind in ("negation", "negation_post") for i in reading.items):
+        return None
+    whole = trim(reading.text, 0, len(folded))
+    reading.use(whole.start, whole.end)
+    return Allowed(text=whole.raw(reading.text), span=(whole.start, whole.end),
+                   rule="allowed.text")
 
 
 def _label_end(reading: Reading, piece: Piece) -> int | None:

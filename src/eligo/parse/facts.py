@@ -56,7 +56,7 @@ def condition(unit: Unit, reading: Reading) -> Expression:
         status = "history"
     elif "current" in before:
         status = "active"
-    qualifiers = list(dict.fromkeys(unit.values("qualifier", "before")))
+    qualifiers = list(dict.fromkeys(unit.values("qualifier")))
     if "uncertain" in before:
         qualifiers.append("suspected")
     stages, grade, differentiation = [], None, None
@@ -64,7 +64,7 @@ def condition(unit: Unit, reading: Reading) -> Expression:
         kind, _, value = feature.partition(":")
         if kind == "stage":
             if neoplasm:
-                stages.append(value)
+                stages.extend(value.split("|"))
             else:
                 qualifiers.append(value)
         elif kind == "grade":
@@ -72,7 +72,9 @@ def condition(unit: Unit, reading: Reading) -> Expression:
         elif kind == "differentiation":
             differentiation = value
     _use_context(unit, reading, _CONDITION_CONTEXT)
-    sites = unit.values("body_site", "after")
+    grade = _grade(unit, reading) or grade
+    sites = unit.values("body_site", "after") or [
+        i.value for i in unit.before if i.kind == "body_site"]
     common = {
         "concept": concept,
         "status": status,
@@ -89,6 +91,20 @@ def condition(unit: Unit, reading: Reading) -> Expression:
         for stage in dict.fromkeys(stages)
     ]
     return any_of(nodes, span=span_of(unit), rule="condition.stage")
+
+
+def _grade(unit: Unit, reading: Reading) -> str | None:
+    """"Grade 2 or higher neuropathy", "neuropathy of more than grade 1": a CTCAE grade."""
+    for quantity in (*unit.pre_quantities, *unit.quantities):
+        if not quantity.bounds or quantity.time_unit or quantity.unit_text:
+            continue
+        start = quantity.start if quantity.comparator_start is None else quantity.comparator_start
+        near = reading.words(max(0, start - 8), quantity.end)
+        if "grade" not in near:
+            continue
+        reading.use(max(0, start - 8), quantity.end)
+        return " and ".join(f"{b.comparator}{b.value:g}" for b in quantity.bounds)
+    return None
 
 
 def _is_neoplasm(concept: str) -> bool:
@@ -124,7 +140,8 @@ def procedure(unit: Unit, reading: Reading) -> Expression:
     qualifiers = list(
         dict.fromkeys([*unit.values("proc_qualifier", "before"), *_qualifiers_within(written)])
     )
-    sites = unit.values("site")
+    sites = unit.values("site") or [
+        site for phrase, site in data("keywords")["implied_sites"].items() if phrase in written]
     if "whole_brain" in qualifiers or ("stereotactic" in qualifiers and not sites):
         sites = sites or ["brain"]
     if "current" in unit.kinds_before():

@@ -375,7 +375,11 @@ def _alteration_within(written: str) -> str | None:
 def lines(unit: Unit, reading: Reading) -> Expression | None:
     counted = [q for q in unit.pre_quantities if q.time_unit is None and q.value <= 20]
     if not counted:
-        return None
+        # "No prior therapy", "Prior treatment allowed": anticancer treatment received before
+        category = "systemic" if "systemic" in reading.words(unit.head.start, unit.head.end) \
+            else "anticancer"
+        return PriorTherapy(category=category, status="prior", span=span_of(unit),
+                            rule="therapy.prior")
     quantity = counted[-1]
     reading.use(*quantity_span(quantity))
     bounds = quantity.bounds or (Bound(">=" if unit.values("history") else "=", quantity.value),)

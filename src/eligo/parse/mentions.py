@@ -151,6 +151,9 @@ def find_items(raw: str) -> list[Item]:
         if kind == "team":
             item.extra["strong"] = " ".join(mention.text.lower().split()) in _strong_team()
         candidates.append(item)
+    candidates.extend(
+        Item("qualifier", "requiring_treatment", m.start(), m.end())
+        for m in _REQUIRING.finditer(raw.lower()))
     items = [i for i in _resolve(candidates) if i.kind != "performance" or _scored(raw, i)]
     return _viral_loads(items)
 
@@ -171,6 +174,11 @@ def _viral_loads(items: list[Item]) -> list[Item]:
     return out
 
 
+_REQUIRING = re.compile(
+    r"\b(?:requiring|requires|that requires|which requires|needing|in need of)\s(?:[a-z-]+\s){0,3}?"
+    r"(?:therapy|treatment|medications?|antibiotics?|steroids|corticosteroids|hospitali[sz]ation|"
+    r"intervention|oxygen(?:\stherapy)?|transfusions?|support|drainage|surgery)\b"
+)
 _SCORE_FOLLOWS = re.compile(r"[^0-9.;]{0,30}?[0-9]")
 
 

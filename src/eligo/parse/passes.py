@@ -61,7 +61,12 @@ RULES: tuple[Callable[[Expression], Expression], ...] = (
 
 
 def simplify(tree: Expression) -> Expression:
-    """Run every pass of :data:`RULES` over the tree, bottom-up, in order."""
-    for rule in RULES:
-        tree = tree.transform(rule)
-    return tree
+    """Run the passes of :data:`RULES` over the tree in one bottom-up walk: each node, its
+    children already simplified, goes through every pass in order."""
+
+    def apply(node: Expression) -> Expression:
+        for rule in RULES:
+            node = rule(node)
+        return node
+
+    return tree.transform(apply)

@@ -58,7 +58,7 @@ LLN_WORDS = (
     r"(?:the\s)?(?:institutional\s)?(?:lln|lower\slimits?\sof\s(?:the\s)?(?:institutional\s)?"
     r"normal(?:\srange|\slimits?)?(?:\s\(lln\))?)"
 )
-_TIMES = r"(?:\s{0,2}(?:x|\*|times|fold|-fold)\s{0,2}|\s)"
+_TIMES = r"(?:\s{0,2}(?:x|\*|times|time|fold|-fold)\s{0,2}|\s)"
 _ULN = re.compile(_TIMES + r"\(?\s?(?:" + ULN_WORDS + r"|normal(?!\s(?:range|limit)))\)?(?!\w)")
 _LLN = re.compile(_TIMES + r"\(?\s?" + LLN_WORDS + r"\)?(?!\w)")
 
@@ -210,6 +210,9 @@ def _comparator_before(folded: str, start: int, position: int) -> tuple[str, int
     return _comparators()[1][phrase], match.start()
 
 
+_MG_PERCENT = re.compile(r"\s{0,2}mg\s?%")
+
+
 def _read_unit(text: Text, quantity: Quantity, end: int) -> None:
     folded = text.folded
     for scale, pattern in (("uln", _ULN), ("lln", _LLN)):
@@ -218,6 +221,12 @@ def _read_unit(text: Text, quantity: Quantity, end: int) -> None:
             quantity.scale = scale
             quantity.end = limit.end()
             return
+    percent = _MG_PERCENT.match(folded, quantity.end, end)
+    if percent is not None:
+        # "mg %" (milligrams per 100 mL), an old way of writing mg/dL
+        quantity.unit_text = "mg/dL"
+        quantity.end = percent.end()
+        return
     unit = _UNIT.match(folded, quantity.end, end)
     if unit is not None:
         written = text.raw[unit.start(1) : unit.end(1)]
@@ -250,7 +259,7 @@ def parse_unit_or_none(written: str) -> str | None:
 
 
 _NORMAL = re.compile(
-    r"within\s(?:the\s)?(?:institutional\s)?normal\s(?:limits|range)|\bwnl\b"
+    r"within\s(?:the\s)?(?:institutional\s)?normal(?:\sinstitutional)?\s(?:limits|range)|\bwnl\b"
     r"|(?<![\w-])(?:ab)?normal(?![\w-])"
 )
 _LIMIT_ALONE = re.compile(r"(?:\(\s?)?(" + ULN_WORDS + r"|" + LLN_WORDS + r")\)?(?!\w)")

@@ -69,6 +69,12 @@ _FOLD = {
 }
 
 
+# Text once typed in a symbol font and re-encoded shows "³" for "≥" and "£" for "≤":
+# "platelets ³100,000/uL", "bilirubin £1.5 times ULN" (a superscript 3 after a unit is left).
+_SYMBOL_FONT = re.compile(r"(?<![A-Za-z0-9])[³£](?=\s?\d)")
+_SYMBOL_MAP = {"³": "≥", "£": "≤"}
+
+
 @cache
 def _fold_char(char: str) -> str:
     folded = _FOLD.get(char)
@@ -93,7 +99,13 @@ class Text:
     @classmethod
     def of(cls, text: str) -> Text:
         raw = text[:MAX_LENGTH]
-        return cls(raw, fold(raw))
+        folded = fold(raw)
+        if "³" in raw or "£" in raw:
+            chars = list(folded)
+            for match in _SYMBOL_FONT.finditer(raw):
+                chars[match.start()] = _SYMBOL_MAP[match.group()]
+            folded = "".join(chars)
+        return cls(raw, folded)
 
 
 @dataclass(frozen=True, slots=True)
