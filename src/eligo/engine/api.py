@@ -14,7 +14,6 @@ trials' parsed criteria, their condition concepts and the BM25 index) and pass i
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -23,8 +22,10 @@ import numpy as np
 
 from eligo.engine.criteria import judge
 from eligo.engine.evaluate import Evaluator
+from eligo.engine.plan import LeafTable, PlannedTrial, Verdicts
 from eligo.engine.relevance import (
     TextIndex,
+    TrialConcepts,
     concept_match,
     patient_concepts,
     patient_words,
@@ -33,7 +34,7 @@ from eligo.engine.relevance import (
     trial_text,
 )
 from eligo.engine.results import CriterionMatch, TrialMatch
-from eligo.engine.trial import RANK, judge_trial, upper_bound
+from eligo.engine.trial import RANK, judge_trial, score_of
 from eligo.model import Criterion, Trial
 from eligo.model.patient import Patient
 
@@ -50,7 +51,8 @@ def _vocabulary(vocab: Any | None) -> Any:
 class TrialEntry:
     trial: Trial
     criteria: list[Criterion]
-    concepts: frozenset[str]
+    concepts: TrialConcepts
+    plan: PlannedTrial
 
 
 class TrialSet:
@@ -60,8 +62,14 @@ class TrialSet:
         self, items: Iterable[tuple[Trial, list[Criterion]]], *, vocab: Any | None = None
     ) -> None:
         self.vocab = _vocabulary(vocab)
+        self.leaves = LeafTable()
         self.entries = [
-            TrialEntry(trial, list(criteria), trial_concepts(trial, self.vocab))
+            TrialEntry(
+                trial,
+                list(criteria),
+                TrialConcepts.of(trial_concepts(trial, self.vocab), self.vocab),
+                PlannedTrial.of(trial, list(criteria), self.leaves, self.vocab),
+            )
             for trial, criteria in items
         ]
         self._index: TextIndex | None = None
@@ -114,29 +122,30 @@ def match(
 ) -> list[TrialMatch]:
     """Every trial for one patient, best first (by score, then verdict, then trial id).
 
-    With ``top``, only the best ``top`` are returned, and trials whose relevance cannot lift
-    them into the top are not evaluated at all (the result is the same). ``note`` is free text
-    about the patient (a clinical note) that the text match uses besides the diagnoses.
+    Every trial's verdict and score are computed (verdicts alone, :mod:`eligo.engine.plan`);
+    the criteria, reasons and questions are then worked out for the trials returned: the best
+    ``top``, or all. ``note`` is free text about the patient (a clinical note) that the text
+    match uses besides the diagnoses.
     """
     trial_set = trials if isinstance(trials, TrialSet) else TrialSet(trials, vocab=vocab)
     evaluator = Evaluator(patient, as_of or dt.date.today(), vocab=trial_set.vocab)
     relevances = trial_set.relevances(patient, note)
-    order = sorted(range(len(trial_set)), key=lambda i: -relevances[i])
-    results: list[TrialMatch] = []
-    best: list[float] = []  # the top scores so far (a min-heap of at most ``top``)
-    for i in order:
-        if top is not None and len(best) >= top and best[0] >= upper_bound(relevances[i]):
-            break
-        entry = trial_set.entries[i]
-        found = judge_trial(evaluator, entry.trial, entry.criteria, relevances[i])
-        results.append(found)
-        if top is not None:
-            if len(best) < top:
-                heapq.heappush(best, found.score)
-            elif found.score > best[0]:
-                heapq.heapreplace(best, found.score)
+    verdicts = Verdicts(evaluator, trial_set.leaves)
+    ranked = []
+    for i, entry in enumerate(trial_set.entries):
+        verdict, judged, _ = verdicts.trial(entry.plan)
+        score = score_of(verdict, judged, relevances[i])
+        ranked.append((-score, RANK[verdict], entry.trial.trial_id, i))
+    ranked.sort()
+    chosen = ranked if top is None else ranked[:top]
+    results = [
+        judge_trial(
+            evaluator, trial_set.entries[i].trial, trial_set.entries[i].criteria, relevances[i]
+        )
+        for *_, i in chosen
+    ]
     results.sort(key=lambda m: (-m.score, RANK[m.verdict], m.trial_id))
-    return results[:top] if top is not None else results
+    return results
 
 
 def check(

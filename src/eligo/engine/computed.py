@@ -28,14 +28,14 @@ _BSA = ("mosteller", "dubois")
 
 class ComputedRules(LabRules):
     def derived_eval(self, node: Expression) -> NodeResult:
-        name = self.label("measurement", node.measurement)
-        span = self.freshness_span(node, node.measurement)
-        recorded, _ = self.pick(node.measurement, span)
+        name = self.label("measurement", node.args.get("measurement"))
+        span = self.freshness_span(node, node.args.get("measurement"))
+        recorded, _ = self.pick(node.args.get("measurement"), span)
         if recorded is not None and recorded.value is not None:
-            result = self.judge(node, recorded, node.measurement, name)
+            result = self.judge(node, recorded, node.args.get("measurement"), name)
             result.reason += " (as recorded)"
             return result
-        method = node.method
+        method = node.args.get("method")
         if method in _RENAL:
             return self._renal(node, name)
         if method in _QT:
@@ -47,7 +47,7 @@ class ComputedRules(LabRules):
             UNKNOWN,
             f"eligo cannot compute {name} by {METHOD_LABELS.get(method, method)}",
             None,
-            ("measurement", node.measurement),
+            ("measurement", node.args.get("measurement")),
         )
 
     # -- inputs ------------------------------------------------------------------------------
@@ -104,15 +104,15 @@ class ComputedRules(LabRules):
             value = round(compute(female), 1)
             values.append(value)
             obs = Observation(
-                measurement_id=node.measurement,
+                measurement_id=node.args.get("measurement"),
                 value=value,
-                unit=self._canonical_unit(node.measurement),
+                unit=self._canonical_unit(node.args.get("measurement")),
                 date=date,
             )
-            results.append(self.judge(node, obs, node.measurement, name))
+            results.append(self.judge(node, obs, node.args.get("measurement"), name))
         how = METHOD_LABELS.get(method, method)
         first = results[0]
-        unit = self._canonical_unit(node.measurement)
+        unit = self._canonical_unit(node.args.get("measurement"))
         shown = " or ".join(quantity(v, unit) for v in dict.fromkeys(values))
         computed_evidence = Evidence(
             fact="computed", text=f"{name} by {how}: {shown}", date=date, source="eligo"
@@ -142,7 +142,7 @@ class ComputedRules(LabRules):
         creatinine = self._input(node, "creatinine", own_window=True)
         weight = self._input(node, "weight", own_window=False)
         age = self.patient.age_on(self.as_of)
-        needs_weight = node.method == "cockcroft_gault"
+        needs_weight = node.args.get("method") == "cockcroft_gault"
         missing: list[tuple[str, str]] = []
         if creatinine is None:
             missing.append(("serum creatinine", "measurement:creatinine"))
@@ -155,14 +155,14 @@ class ComputedRules(LabRules):
         if age is not None:
             evidence.append(self.age_evidence(age))
         if missing:
-            return self._missing(node, name, node.method, missing, evidence)
+            return self._missing(node, name, node.args.get("method"), missing, evidence)
         umol = self._value_in(creatinine, "creatinine")
-        if node.method == "cockcroft_gault":
+        if node.args.get("method") == "cockcroft_gault":
             kg = self._value_in(weight, "weight")
 
             def compute(female: bool) -> float:
                 return formulas.cockcroft_gault(age, kg, female, umol)
-        elif node.method == "ckd_epi":
+        elif node.args.get("method") == "ckd_epi":
 
             def compute(female: bool) -> float:
                 return formulas.ckd_epi_2021(age, female, umol)
@@ -173,7 +173,14 @@ class ComputedRules(LabRules):
 
         sex = self.patient.sex if self.patient.sex in ("female", "male") else "sex not recorded"
         return self._computed(
-            node, name, node.method, compute, inputs, evidence, True, f", age {age}, {sex}"
+            node,
+            name,
+            node.args.get("method"),
+            compute,
+            inputs,
+            evidence,
+            True,
+            f", age {age}, {sex}",
         )
 
     def _qt(self, node: Expression, name: str) -> NodeResult:
@@ -184,8 +191,10 @@ class ComputedRules(LabRules):
             unspecified = self._unspecified_qtc(node, name)
             if unspecified is not None:
                 return unspecified
-            missing = [("QT interval and heart rate", f"measurement:{node.measurement}")]
-            return self._missing(node, name, node.method, missing, [])
+            missing = [
+                ("QT interval and heart rate", f"measurement:{node.args.get('measurement')}")
+            ]
+            return self._missing(node, name, node.args.get("method"), missing, [])
         inputs = [qt, rr or rate]
         evidence = [self.observation_evidence(i) for i in inputs]
         qt_ms = self._value_in(qt, qt.measurement_id)
@@ -194,11 +203,13 @@ class ComputedRules(LabRules):
             if rr is not None
             else (formulas.rr_from_heart_rate(self._value_in(rate, "heart_rate")))
         )
-        formula = formulas.fridericia if node.method == "fridericia" else formulas.bazett
+        formula = (
+            formulas.fridericia if node.args.get("method") == "fridericia" else formulas.bazett
+        )
         return self._computed(
             node,
             name,
-            node.method,
+            node.args.get("method"),
             lambda _female: formula(qt_ms, rr_ms),
             inputs,
             evidence,
@@ -212,7 +223,7 @@ class ComputedRules(LabRules):
         if obs is None or obs.value is None:
             return None
         result = self.judge(node, obs, qtc_id, self.label("measurement", qtc_id))
-        how = METHOD_LABELS.get(node.method, node.method)
+        how = METHOD_LABELS.get(node.args.get("method"), node.args.get("method"))
         result.reason += f" (correction formula not recorded; read as {name} by {how})"
         return result
 
@@ -225,11 +236,17 @@ class ComputedRules(LabRules):
         inputs = [i for i in (height, weight) if i is not None]
         evidence = [self.observation_evidence(i) for i in inputs]
         if missing:
-            return self._missing(node, name, node.method, missing, evidence)
+            return self._missing(node, name, node.args.get("method"), missing, evidence)
         cm, kg = self._value_in(height, "height"), self._value_in(weight, "weight")
-        formula = formulas.mosteller if node.method == "mosteller" else formulas.dubois
+        formula = formulas.mosteller if node.args.get("method") == "mosteller" else formulas.dubois
         return self._computed(
-            node, name, node.method, lambda _female: formula(cm, kg), inputs, evidence, False
+            node,
+            name,
+            node.args.get("method"),
+            lambda _female: formula(cm, kg),
+            inputs,
+            evidence,
+            False,
         )
 
     def _value_in(self, obs: Any, measurement_id: str) -> float:

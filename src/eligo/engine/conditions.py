@@ -12,6 +12,7 @@ When no condition fits, the absent-versus-unknown rule decides (docs/matching.md
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from eligo.engine.base import RuleBase, engine_data
@@ -28,7 +29,7 @@ def _words(text: str | None) -> str:
 
 class ConditionRules(RuleBase):
     def condition_eval(self, node: Expression) -> NodeResult:
-        concept = node.concept
+        concept = node.args.get("concept")
         reproductive = engine_data("conditions.json")["reproductive"].get(concept)
         if reproductive is not None:
             # "pregnant", "breastfeeding" read as diagnoses: answered as the facts they are
@@ -98,13 +99,8 @@ class ConditionRules(RuleBase):
                     found.append((condition, site))
         return found
 
-    def _sites_of(self, concept: str) -> set[str]:
-        table = engine_data("conditions.json")["metastatic_sites"]
-        sites: set[str] = set()
-        for metastasis, listed in table.items():
-            if self.vocab.is_a(metastasis, concept):
-                sites.update(listed)
-        return sites
+    def _sites_of(self, concept: str) -> frozenset[str]:
+        return metastatic_sites(self.vocab, concept)
 
     # -- does it fit -----------------------------------------------------------------------
 
@@ -127,7 +123,7 @@ class ConditionRules(RuleBase):
             self._stage(node, condition),
             self._grade(node, condition),
             self._differentiation(node, condition),
-            self._site(node.body_site, condition.body_site, "body site"),
+            self._site(node.args.get("body_site"), condition.body_site, "body site"),
             self._metastatic_site(node, condition),
             self._qualifiers(node, condition),
             self._when(span, condition),
@@ -143,7 +139,7 @@ class ConditionRules(RuleBase):
 
     @staticmethod
     def _status(node: Expression, condition: Any) -> tuple[Verdict, str]:
-        if node.status == "active" and condition.status != "active":
+        if node.args.get("status") == "active" and condition.status != "active":
             return NOT_MET, f"it is {condition.status}, not active"
         return MET, ""
 
@@ -154,7 +150,7 @@ class ConditionRules(RuleBase):
         return MET, ""
 
     def _stage(self, node: Expression, condition: Any) -> tuple[Verdict, str]:
-        wanted = node.stage
+        wanted = node.args.get("stage")
         if not wanted:
             return MET, ""
         groups = self._stage_groups(condition)
@@ -200,7 +196,7 @@ class ConditionRules(RuleBase):
         return list(dict.fromkeys(groups))
 
     def _grade(self, node: Expression, condition: Any) -> tuple[Verdict, str]:
-        wanted = node.grade
+        wanted = node.args.get("grade")
         if not wanted:
             return MET, ""
         data = engine_data("conditions.json")
@@ -223,7 +219,7 @@ class ConditionRules(RuleBase):
         return NOT_MET, f"it is {found} grade, not {wanted}"
 
     def _differentiation(self, node: Expression, condition: Any) -> tuple[Verdict, str]:
-        wanted = node.differentiation
+        wanted = node.args.get("differentiation")
         if not wanted:
             return MET, ""
         data = engine_data("conditions.json")
@@ -268,7 +264,7 @@ class ConditionRules(RuleBase):
         return NOT_MET, f"the {what} is {found}, not {wanted.replace('_', ' ')}"
 
     def _metastatic_site(self, node: Expression, condition: Any) -> tuple[Verdict, str]:
-        wanted = node.metastatic_site
+        wanted = node.args.get("metastatic_site")
         if not wanted:
             return MET, ""
         sites = [_words(s) for s in condition.metastatic_sites]
@@ -283,7 +279,7 @@ class ConditionRules(RuleBase):
         return UNKNOWN, f"whether it has spread to the {wanted.replace('_', ' ')} is not recorded"
 
     def _qualifiers(self, node: Expression, condition: Any) -> tuple[Verdict, str]:
-        wanted = [q for q in node.qualifiers or [] if q not in _status_words()]
+        wanted = [q for q in node.args.get("qualifiers") or [] if q not in _status_words()]
         if not wanted:
             return MET, ""
         table = engine_data("conditions.json")["qualifier_words"]
@@ -304,6 +300,18 @@ class ConditionRules(RuleBase):
         if verdict == NOT_MET:
             return NOT_MET, f"it is outside {span.text}"
         return MET, f"within {span.text}"
+
+
+@lru_cache(maxsize=4096)
+def metastatic_sites(vocab: Any, concept: str) -> frozenset[str]:
+    """The sites whose metastases are the concept ("*" for any): liver for liver metastases,
+    brain, spinal cord and leptomeninges for CNS metastases."""
+    table = engine_data("conditions.json")["metastatic_sites"]
+    sites: set[str] = set()
+    for metastasis, listed in table.items():
+        if vocab.is_a(metastasis, concept):
+            sites.update(listed)
+    return frozenset(sites)
 
 
 def _status_words() -> set[str]:

@@ -13,6 +13,7 @@ demographics, reproduction and judgements are here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from eligo.engine.base import RuleBase, day, engine_data
@@ -86,12 +87,20 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
         self.criterion_kind = criterion_kind
         self.windows = WindowReader(as_of, diagnosis_date(patient, vocab))
         self.renderer = TextRenderer(labels=self._label_lookup)
+        # results of leaves evaluated before, by node (set by eligo.engine.plan.Verdicts)
+        self.known: Callable[[Expression], NodeResult | None] | None = None
 
     def _label_lookup(self, kind: str, concept: str) -> str | None:
         label = self.label(kind, concept)
         return None if label == concept.replace("_", " ") else label
 
-    def evaluate(self, node: Expression) -> NodeResult:
+    def evaluate(self, node: Expression, *, fresh: bool = False) -> NodeResult:
+        """The result of one node (and its subtree). Results are never changed once made, so a
+        leaf already evaluated elsewhere (``known``) is shared unless ``fresh``."""
+        if not fresh and self.known is not None:
+            found = self.known(node)
+            if found is not None:
+                return found
         result: NodeResult = self.dispatch(node)
         if node.warning:
             result.reason += f" (eligo's reading of the text: {node.warning})"
@@ -103,7 +112,7 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
     # -- logic -------------------------------------------------------------------------------
 
     def _junction(self, node: Expression, combine: Any, word: str) -> NodeResult:
-        children = [self.evaluate(child) for child in node.items]
+        children = [self.evaluate(child) for child in node.args.get("items")]
         counted = [c for c in children if c.kind != "allowed"] or children
         verdict = combine(c.verdict for c in counted)
         if verdict == UNKNOWN and word == "any":
@@ -125,34 +134,40 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
         return self._junction(node, kleene_any, "any")
 
     def not_eval(self, node: Expression) -> NodeResult:
-        child = self.evaluate(node.this)
+        child = self.evaluate(node.args.get("this"))
         verdict = kleene_not(child.verdict)
         return NodeResult(node.kind, verdict, child.reason, list(child.evidence), [child])
 
     # -- judgements --------------------------------------------------------------------------
 
     def team_eval(self, node: Expression) -> NodeResult:
-        category = node.category.replace("_", " ")
+        category = node.args.get("category").replace("_", " ")
         return self.result(node, TEAM, f"to be confirmed by the study team ({category})")
 
     def unparsed_eval(self, node: Expression) -> NodeResult:
         return self.result(
-            node, UNKNOWN, f"not understood by eligo: {node.text}", None, ("unparsed", node.text)
+            node,
+            UNKNOWN,
+            f"not understood by eligo: {node.args.get('text')}",
+            None,
+            ("unparsed", node.args.get("text")),
         )
 
     def allowed_eval(self, node: Expression) -> NodeResult:
         # Permitted, never required: satisfied for an inclusion, not excluding for an exclusion.
         verdict = NOT_MET if self.criterion_kind == "exclusion" else MET
-        return self.result(node, verdict, f"allowed: {node.text}")
+        return self.result(node, verdict, f"allowed: {node.args.get('text')}")
 
     def cohort_eval(self, node: Expression) -> NodeResult:
         if self.cohort is None:
             return self.result(
-                node, UNKNOWN, f"whether the patient would join cohort {node.name} is not decided"
+                node,
+                UNKNOWN,
+                f"whether the patient would join cohort {node.args.get('name')} is not decided",
             )
         names = {self.cohort.id.casefold(), self.cohort.label.casefold()}
         names |= {n.rsplit(" ", 1)[-1].rsplit("-", 1)[-1] for n in names}
-        verdict = MET if node.name.casefold() in names else NOT_MET
+        verdict = MET if node.args.get("name").casefold() in names else NOT_MET
         return self._gate(self.result(node, verdict, f"the patient fits {self.cohort.label}"))
 
     @staticmethod
@@ -164,18 +179,19 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
 
     def age_eval(self, node: Expression) -> NodeResult:
         years = self.patient.age_on(self.as_of)
-        need = f"{SYMBOLS[node.comparator]} {number(node.value)} {node.unit}"
+        args = node.args
+        need = f"{SYMBOLS[args['comparator']]} {number(args['value'])} {args.get('unit')}"
         if years is None:
             return self.result(
                 node, UNKNOWN, f"age not recorded (needs {need})", None, ("demographics", "age")
             )
         value: float = years
-        if node.unit == "months":
+        if node.args.get("unit") == "months":
             value = self._age_months(years)
-        verdict = decide(value, value, node.comparator, node.value)
+        verdict = decide(value, value, node.args.get("comparator"), node.args.get("value"))
         evidence = [self.age_evidence(years)]
         return self.result(
-            node, verdict, f"age {number(value)} {node.unit} (needs {need})", evidence
+            node, verdict, f"age {number(value)} {node.args.get('unit')} (needs {need})", evidence
         )
 
     def _age_months(self, years: int) -> float:
@@ -191,12 +207,12 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
             return self.result(
                 node,
                 UNKNOWN,
-                f"sex not recorded (needs {node.value})",
+                f"sex not recorded (needs {node.args.get('value')})",
                 None,
                 ("demographics", "sex"),
             )
         evidence = [Evidence(fact="demographics", text=f"sex {sex}", source=None)]
-        verdict = MET if sex == node.value else NOT_MET
+        verdict = MET if sex == node.args.get("value") else NOT_MET
         return self._gate(self.result(node, verdict, f"sex {sex}", evidence))
 
     # -- reproduction ------------------------------------------------------------------------

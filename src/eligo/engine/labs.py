@@ -138,10 +138,10 @@ class LabRules(RuleBase):
     # -- measurement -------------------------------------------------------------------------
 
     def measurement_eval(self, node: Expression) -> NodeResult:
-        concept = self.vocab.measurements.get(node.measurement)
+        concept = self.vocab.measurements.get(node.args.get("measurement"))
         members = getattr(concept, "members", ()) if concept is not None else ()
         if not members:
-            return self.measured(node, node.measurement)
+            return self.measured(node, node.args.get("measurement"))
         children = [self.measured(node, member) for member in members]
         verdict = kleene_all(child.verdict for child in children)
         reason = "; ".join(child.reason for child in children)
@@ -170,7 +170,7 @@ class LabRules(RuleBase):
         evidence = [self.observation_evidence(obs, name)]
         when = f"on {obs.date.isoformat()}" if obs.date else "(undated; taken as current)"
         ask = ("measurement", measurement_id)
-        if node.result is not None:
+        if node.args.get("result") is not None:
             found = result_word(obs)
             if found is None:
                 return self.result(
@@ -180,24 +180,24 @@ class LabRules(RuleBase):
                     evidence,
                     ask,
                 )
-            verdict = MET if found == node.result else NOT_MET
+            verdict = MET if found == node.args.get("result") else NOT_MET
             return self.result(node, verdict, f"{name} {found} {when}", evidence)
         if obs.value is None:
             return self.result(node, UNKNOWN, f"{name} {when} has no numeric value", evidence, ask)
         try:
-            value, factor = self.canonical(obs, measurement_id, node.unit)
+            value, factor = self.canonical(obs, measurement_id, node.args.get("unit"))
             threshold, threshold_text = self.threshold(node, obs, measurement_id, factor)
         except UnitError as error:
             return self.result(node, UNKNOWN, f"{name} {when}: {error}", evidence, ask)
         if threshold is None:
             return self.result(node, UNKNOWN, f"{name} {when}: {threshold_text}", evidence, ask)
         low, high = value_range(value, obs.comparator)
-        verdict = decide(low, high, node.comparator, threshold)
-        unit = node.unit or self._canonical_unit(measurement_id) or obs.unit
+        verdict = decide(low, high, node.args.get("comparator"), threshold)
+        unit = node.args.get("unit") or self._canonical_unit(measurement_id) or obs.unit
         shown = f"{obs.comparator or ''}{quantity(value, unit)}"
         reason = f"{name} {shown} {when} is {relation(low, high, threshold)} {threshold_text}"
-        if node.context:
-            reason += f" (the record does not say whether measured {node.context})"
+        if node.args.get("context"):
+            reason += f" (the record does not say whether measured {node.args.get('context')})"
         return self.result(node, verdict, reason, evidence, None if verdict != UNKNOWN else ask)
 
     def _canonical_unit(self, measurement_id: str) -> str | None:
@@ -224,11 +224,13 @@ class LabRules(RuleBase):
     ) -> tuple[float | None, str]:
         """The threshold in the value's unit and how to say it; ×ULN and ×LLN through the
         observation's own reference range, else the vocabulary's typical adult range."""
-        multiple = node.uln if node.uln is not None else node.lln
+        multiple = (
+            node.args.get("uln") if node.args.get("uln") is not None else node.args.get("lln")
+        )
         if multiple is None:
-            unit = node.unit or self._canonical_unit(measurement_id)
-            return node.value, quantity(node.value, unit)
-        upper = node.uln is not None
+            unit = node.args.get("unit") or self._canonical_unit(measurement_id)
+            return node.args.get("value"), quantity(node.args.get("value"), unit)
+        upper = node.args.get("uln") is not None
         limit_name = "ULN" if upper else "LLN"
         recorded = obs.reference_high if upper else obs.reference_low
         unit = self._canonical_unit(measurement_id) or obs.unit
@@ -250,19 +252,25 @@ class LabRules(RuleBase):
     # -- biomarkers --------------------------------------------------------------------------
 
     def biomarker_eval(self, node: Expression) -> NodeResult:
-        name = node.name.replace("_", "-").upper() if len(node.name) <= 6 else node.name
-        ask = ("biomarker", node.name)
+        name = (
+            node.args.get("name").replace("_", "-").upper()
+            if len(node.args.get("name")) <= 6
+            else node.args.get("name")
+        )
+        ask = ("biomarker", node.args.get("name"))
         span = self.span_of(node)
         found = [
             b
             for b in self.patient.biomarkers
-            if b.name == node.name
+            if b.name == node.args.get("name")
             and (b.date is None or b.date <= self.as_of)
             and (span is None or b.date is None or span.contains(b.date))
         ]
         found.sort(key=lambda b: (b.date is not None, b.date))
-        wanted_scale = node.scale or ("percent" if node.comparator else None)
-        if node.comparator is not None:
+        wanted_scale = node.args.get("scale") or (
+            "percent" if node.args.get("comparator") else None
+        )
+        if node.args.get("comparator") is not None:
             levelled = [b for b in found if b.value is not None and _scale(b) == wanted_scale]
             if levelled:
                 return self._biomarker_level(node, levelled[-1], name)
@@ -275,11 +283,13 @@ class LabRules(RuleBase):
         if found:
             marker = found[-1]
             evidence = [self._biomarker_evidence(marker, name)]
-            if node.result is not None and node.comparator is None:
+            if node.args.get("result") is not None and node.args.get("comparator") is None:
                 result = marker.result or _result_from_level(marker)
                 if result in ("positive", "negative", "not_detected"):
                     verdict = (
-                        MET if (result == "positive") == (node.result == "positive") else NOT_MET
+                        MET
+                        if (result == "positive") == (node.args.get("result") == "positive")
+                        else NOT_MET
                     )
                     return self.result(
                         node, verdict, f"{name} {result} ({day(marker.date)})", evidence
@@ -296,12 +306,12 @@ class LabRules(RuleBase):
 
     def _biomarker_level(self, node: Expression, marker: Any, name: str) -> NodeResult:
         low, high = value_range(marker.value, None)
-        verdict = decide(low, high, node.comparator, node.value)
-        scale = "H-score " if node.scale == "h_score" else ""
+        verdict = decide(low, high, node.args.get("comparator"), node.args.get("value"))
+        scale = "H-score " if node.args.get("scale") == "h_score" else ""
         unit = " %" if _scale(marker) == "percent" else ""
         reason = (
             f"{name} {scale}{number(marker.value)}{unit} ({day(marker.date)}) is "
-            f"{relation(low, high, node.value)} {number(node.value)}{unit}"
+            f"{relation(low, high, node.args.get('value'))} {number(node.args.get('value'))}{unit}"
         )
         return self.result(node, verdict, reason, [self._biomarker_evidence(marker, name)])
 
@@ -310,19 +320,24 @@ class LabRules(RuleBase):
         H-score weighs each stained cell by its intensity, 1 to 3, so percent ≤ H ≤ 3 × percent."""
         value = float(marker.value)
         low, high = _H_SCORE_BOUNDS[_scale(marker)](value)
-        verdict = decide(low, high, node.comparator, node.value)
-        asked = "H-score" if node.scale == "h_score" else "percentage of stained cells"
+        verdict = decide(low, high, node.args.get("comparator"), node.args.get("value"))
+        asked = "H-score" if node.args.get("scale") == "h_score" else "percentage of stained cells"
         reason = (
             f"{name} {self._biomarker_evidence(marker, name).text.split(' ', 1)[-1]} "
             f"({day(marker.date)}) puts the {asked} between {number(round(low, 1))} and "
             f"{number(round(high, 1))}, against {self.phrase(node)}"
         )
         evidence = [self._biomarker_evidence(marker, name)]
-        return self.result(node, verdict, reason, evidence,
-                           ("biomarker", node.name) if verdict == UNKNOWN else None)
+        return self.result(
+            node,
+            verdict,
+            reason,
+            evidence,
+            ("biomarker", node.args.get("name")) if verdict == UNKNOWN else None,
+        )
 
     def _biomarker_observation(self, node: Expression, scale: str | None) -> NodeResult | None:
-        table = engine_data("biomarkers.json")["observations"].get(node.name, {})
+        table = engine_data("biomarkers.json")["observations"].get(node.args.get("name"), {})
         measurement_id = table.get(scale or "")
         if measurement_id is None:
             return None
@@ -332,10 +347,10 @@ class LabRules(RuleBase):
             return None
         name = self.label("measurement", measurement_id)
         low, high = value_range(obs.value, obs.comparator)
-        verdict = decide(low, high, node.comparator, node.value)
+        verdict = decide(low, high, node.args.get("comparator"), node.args.get("value"))
         reason = (
             f"{name} {quantity(obs.value, obs.unit)} ({day(obs.date)}) is "
-            f"{relation(low, high, node.value)} {number(node.value)}"
+            f"{relation(low, high, node.args.get('value'))} {number(node.args.get('value'))}"
         )
         return self.result(node, verdict, reason, [self.observation_evidence(obs, name)])
 
@@ -354,11 +369,11 @@ class LabRules(RuleBase):
     def performance_status_eval(self, node: Expression) -> NodeResult:
         from eligo.model.expression.performance import ecog_to_karnofsky, karnofsky_to_ecog
 
-        scale = "ecog" if node.scale == "ecog" else "karnofsky"
+        scale = "ecog" if node.args.get("scale") == "ecog" else "karnofsky"
         found = self.patient.latest_performance(scale, self.as_of)
         if found is None and scale == "karnofsky":
             found = self.patient.latest_performance("ecog", self.as_of)
-        ask = ("performance_status", node.scale)
+        ask = ("performance_status", node.args.get("scale"))
         if found is None:
             return self.result(node, UNKNOWN, "no performance status in the record", None, ask)
         days = int(engine_data("freshness.json")["performance_status"])
@@ -378,12 +393,12 @@ class LabRules(RuleBase):
             low, high = map(float, ecog_to_karnofsky(found.value))
         else:
             low = high = float(karnofsky_to_ecog(found.value))
-        verdict = decide(low, high, node.comparator, node.value)
+        verdict = decide(low, high, node.args.get("comparator"), node.args.get("value"))
         label = "ECOG" if found.scale == "ecog" else "Karnofsky"
         reason = (
             f"{label} {found.value} ({day(found.date)}) against "
-            f"{node.scale.upper() if node.scale == 'ecog' else node.scale.title()} "
-            f"{SYMBOLS[node.comparator]} {number(node.value)}"
+            f"{'ECOG' if node.args['scale'] == 'ecog' else node.args['scale'].title()} "
+            f"{SYMBOLS[node.args.get('comparator')]} {number(node.args.get('value'))}"
         )
         return self.result(node, verdict, reason, evidence, ask if verdict == UNKNOWN else None)
 

@@ -56,7 +56,7 @@ def missing_facts(
         for match in _unknown(criterion):
             if match.result is None:
                 continue
-            for leaf in match.result.leaves():
+            for leaf in match.result.walk():
                 if leaf.verdict != UNKNOWN or not leaf.ask:
                     continue
                 for key in keys(leaf.ask):

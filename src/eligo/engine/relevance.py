@@ -16,6 +16,7 @@ among the trials matched together, so it lies in [0, 1]. Relevance mixes the two
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import bm25s
@@ -77,24 +78,42 @@ def patient_words(patient: Patient, vocab: Any, note: str | None = None) -> str:
     return "\n".join(words)
 
 
-def concept_match(patient: dict[str, float], trial: frozenset[str], vocab: Any) -> float:
-    if not patient or not trial:
+@dataclass(frozen=True, slots=True)
+class TrialConcepts:
+    """A trial's condition concepts and everything above them, prepared once."""
+
+    concepts: frozenset[str]
+    closure: frozenset[str]  # the concepts and all their ancestors
+
+    @classmethod
+    def of(cls, concepts: frozenset[str], vocab: Any) -> TrialConcepts:
+        closure = set(concepts)
+        for concept in concepts:
+            closure |= vocab.ancestors(concept)
+        return cls(concepts, frozenset(closure))
+
+
+def concept_match(patient: dict[str, float], trial: TrialConcepts | frozenset[str],
+                  vocab: Any) -> float:
+    """The best pair of a patient diagnosis and a trial condition (see the module doc)."""
+    if not isinstance(trial, TrialConcepts):
+        trial = TrialConcepts.of(trial, vocab)
+    if not patient or not trial.concepts:
         return 0.0
     data = engine_data("relevance.json")
-    pair, broad = data["pair"], set(data["broad"])
+    pair, broad = data["pair"], frozenset(data["broad"])
     best = 0.0
     for mine, weight in patient.items():
-        above_mine = vocab.ancestors(mine) - broad
-        for theirs in trial:
-            if vocab.is_a(mine, theirs):
-                score = pair["same_or_below"]
-            elif vocab.is_a(theirs, mine):
-                score = pair["above"]
-            elif above_mine & (vocab.ancestors(theirs) | {theirs}):
-                score = pair["related"]
-            else:
-                continue
-            best = max(best, score * weight)
+        above_mine = vocab.ancestors(mine)
+        if mine in trial.concepts or not above_mine.isdisjoint(trial.concepts):
+            score = pair["same_or_below"]  # the patient's diagnosis is the trial's, or below it
+        elif mine in trial.closure:
+            score = pair["above"]  # a trial condition lies below the patient's diagnosis
+        elif not (above_mine - broad).isdisjoint(trial.closure):
+            score = pair["related"]  # a common concept above both
+        else:
+            continue
+        best = max(best, score * weight)
     return best
 
 

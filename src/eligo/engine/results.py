@@ -12,6 +12,19 @@ from eligo.engine.verdicts import CriterionVerdict, Evidence, NodeResult
 TrialVerdict = Literal["eligible", "possibly_eligible", "ineligible"]
 
 
+def counts_against(kind: str, verdict: str) -> bool:
+    """An inclusion not met, or an exclusion met."""
+    return verdict == ("not_met" if kind == "inclusion" else "met")
+
+
+def settled(kind: str, verdict: str) -> bool:
+    """Neither unknown nor against the patient: met inclusions, unmet exclusions, and what does
+    not concern the patient or is the study team's to judge."""
+    if verdict in ("team", "not_applicable"):
+        return True
+    return verdict == ("met" if kind == "inclusion" else "not_met")
+
+
 class CriterionMatch(BaseModel):
     """One criterion judged for one patient. For an exclusion, ``met`` means excluded."""
 
@@ -30,18 +43,11 @@ class CriterionMatch(BaseModel):
 
     @property
     def counts_against(self) -> bool:
-        """An inclusion not met, or an exclusion met."""
-        return (self.kind == "inclusion" and self.verdict == "not_met") or (
-            self.kind == "exclusion" and self.verdict == "met"
-        )
+        return counts_against(self.kind, self.verdict)
 
     @property
     def settled(self) -> bool:
-        """Neither unknown nor against the patient: met inclusions, unmet exclusions, and what
-        does not concern the patient or is the study team's to judge."""
-        if self.verdict in ("team", "not_applicable"):
-            return True
-        return self.verdict == ("met" if self.kind == "inclusion" else "not_met")
+        return settled(self.kind, self.verdict)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -30,25 +30,25 @@ class TreatmentRules(RuleBase):
     # -- prior therapy -----------------------------------------------------------------------
 
     def therapy_name(self, node: Expression) -> str:
-        if node.drug:
-            return self.label("drug", node.drug)
-        if node.drug_class:
-            return self.label("drug_class", node.drug_class)
-        if node.category:
-            return f"{node.category.replace('_', ' ')} therapy"
+        if node.args.get("drug"):
+            return self.label("drug", node.args.get("drug"))
+        if node.args.get("drug_class"):
+            return self.label("drug_class", node.args.get("drug_class"))
+        if node.args.get("category"):
+            return f"{node.args.get('category').replace('_', ' ')} therapy"
         return "anticancer therapy"
 
     def _drug_matches(self, node: Expression, med: Any) -> bool:
-        if node.drug:
-            return med.drug_id is not None and self.vocab.is_a(med.drug_id, node.drug)
+        if node.args.get("drug"):
+            return med.drug_id is not None and self.vocab.is_a(med.drug_id, node.args.get("drug"))
         wanted: list[str] = []
-        if node.drug_class:
-            wanted = [node.drug_class]
-        elif node.category:
+        if node.args.get("drug_class"):
+            wanted = [node.args.get("drug_class")]
+        elif node.args.get("category"):
             data = engine_data("therapy.json")
-            if node.category in ("anticancer", "systemic") and med.role == "anticancer":
+            if node.args.get("category") in ("anticancer", "systemic") and med.role == "anticancer":
                 return True
-            wanted = data["categories"].get(node.category, [])
+            wanted = data["categories"].get(node.args.get("category"), [])
         else:
             return med.role == "anticancer"
         classes = set(med.classes)
@@ -65,10 +65,16 @@ class TreatmentRules(RuleBase):
         return None
 
     def prior_therapy_eval(self, node: Expression) -> NodeResult:
-        if node.comparator is not None:
+        if node.args.get("comparator") is not None:
             return self._lines(node)
         name = self.therapy_name(node)
-        ask = ("therapy", node.drug or node.drug_class or node.category or "anticancer")
+        ask = (
+            "therapy",
+            node.args.get("drug")
+            or node.args.get("drug_class")
+            or node.args.get("category")
+            or "anticancer",
+        )
         meds = [
             m
             for m in self.patient.medications
@@ -91,7 +97,7 @@ class TreatmentRules(RuleBase):
         verdict = judged[0][0]
         same = [j for j in judged if j[0] == verdict]
         reason = "; ".join(dict.fromkeys(j[1] for j in same))
-        if node.outcome and verdict != NOT_MET:
+        if node.args.get("outcome") and verdict != NOT_MET:
             verdict, reason = self._outcome(node, meds, verdict, reason)
         return self.result(
             node, verdict, reason, [j[2] for j in same], ask if verdict == UNKNOWN else None
@@ -103,17 +109,25 @@ class TreatmentRules(RuleBase):
         evidence = self.medication_evidence(med)
         what = evidence.text
         ongoing = self._ongoing(med)
-        if node.status == "current" and ongoing is not True:
+        if node.args.get("status") == "current" and ongoing is not True:
             if ongoing is False:
                 return NOT_MET, f"{what}: no longer given", evidence
             return UNKNOWN, f"{what}: whether it is still given is not recorded", evidence
-        if node.status == "prior" and med.start is None and ongoing is True:
+        if node.args.get("status") == "prior" and med.start is None and ongoing is True:
             return UNKNOWN, f"{what}: start date not recorded", evidence
-        if node.setting:
+        if node.args.get("setting"):
             if med.intent is None:
-                return UNKNOWN, f"{what}: the setting ({node.setting}) is not recorded", evidence
-            if node.setting.replace("_", " ") not in med.intent.replace("_", " "):
-                return NOT_MET, f"{what}: given as {med.intent}, not {node.setting}", evidence
+                return (
+                    UNKNOWN,
+                    f"{what}: the setting ({node.args.get('setting')}) is not recorded",
+                    evidence,
+                )
+            if node.args.get("setting").replace("_", " ") not in med.intent.replace("_", " "):
+                return (
+                    NOT_MET,
+                    f"{what}: given as {med.intent}, not {node.args.get('setting')}",
+                    evidence,
+                )
         if span is None:
             return MET, what, evidence
         verdict = self.timing(med.start, med.end, span, ongoing=bool(ongoing))
@@ -139,7 +153,7 @@ class TreatmentRules(RuleBase):
             for s in self.patient.disease_status
             if s.status == "progression" and s.date and (first is None or s.date >= first)
         )
-        outcome = node.outcome
+        outcome = node.args.get("outcome")
         if outcome in ("intolerant", "response"):
             if outcome == "response" and any(
                 s.status in ("response", "remission") for s in self.patient.disease_status
@@ -170,7 +184,7 @@ class TreatmentRules(RuleBase):
             for line in self.patient.therapy_lines
             if line.start is None or line.start <= self.as_of
         ]
-        if node.drug or node.drug_class or node.category:
+        if node.args.get("drug") or node.args.get("drug_class") or node.args.get("category"):
             lines = [line for line in lines if self._line_has(node, line)]
         documented = self.patient.is_documented("medications")
         count = len(lines)
@@ -183,10 +197,12 @@ class TreatmentRules(RuleBase):
                 ("therapy", "lines"),
             )
         high = float(count) if documented else float("inf")
-        verdict = decide(float(count), high, node.comparator, node.value)
+        verdict = decide(float(count), high, node.args.get("comparator"), node.args.get("value"))
         what = (
             ""
-            if not (node.drug or node.drug_class or node.category)
+            if not (
+                node.args.get("drug") or node.args.get("drug_class") or node.args.get("category")
+            )
             else (f" including {self.therapy_name(node)}")
         )
         listed = "; ".join(
@@ -198,7 +214,7 @@ class TreatmentRules(RuleBase):
         reason = (
             f"{count} prior line{'s' if count != 1 else ''}{what}{bound}"
             f"{': ' + listed if listed else ''}; "
-            f"needs {SYMBOLS[node.comparator]} {number(node.value)}"
+            f"needs {SYMBOLS[node.args.get('comparator')]} {number(node.args.get('value'))}"
         )
         evidence = [
             Evidence(
@@ -225,12 +241,12 @@ class TreatmentRules(RuleBase):
 
     def procedure_eval(self, node: Expression) -> NodeResult:
         spec = engine_data("procedures.json")["procedures"].get(
-            node.procedure, {"kinds": ["other"], "words": []}
+            node.args.get("procedure"), {"kinds": ["other"], "words": []}
         )
-        name = node.procedure.replace("_", " ")
-        if node.site:
-            name += f" to the {node.site.replace('_', ' ')}"
-        ask = ("procedure", node.procedure)
+        name = node.args.get("procedure").replace("_", " ")
+        if node.args.get("site"):
+            name += f" to the {node.args.get('site').replace('_', ' ')}"
+        ask = ("procedure", node.args.get("procedure"))
         candidates = [
             p
             for p in self.patient.procedures
@@ -270,13 +286,19 @@ class TreatmentRules(RuleBase):
         what = f"{label}{where} ({when})"
         words = _text(proc.text, proc.site, proc.intent)
         data = engine_data("procedures.json")
-        if node.site:
-            site_words = data["sites"].get(node.site, [node.site.replace("_", " ")])
+        if node.args.get("site"):
+            site_words = data["sites"].get(
+                node.args.get("site"), [node.args.get("site").replace("_", " ")]
+            )
             if not any(w in words for w in site_words):
                 if proc.site is None and not proc.text:
                     return UNKNOWN, f"{what}: the site is not recorded", evidence
-                return NOT_MET, f"{what}: not to the {node.site.replace('_', ' ')}", evidence
-        for qualifier in node.qualifiers or []:
+                return (
+                    NOT_MET,
+                    f"{what}: not to the {node.args.get('site').replace('_', ' ')}",
+                    evidence,
+                )
+        for qualifier in node.args.get("qualifiers") or []:
             listed = data["qualifiers"].get(qualifier, [qualifier.replace("_", " ")])
             if any(w in words for w in listed):
                 continue
@@ -301,8 +323,8 @@ class TreatmentRules(RuleBase):
     # -- vaccination, other trials ----------------------------------------------------------
 
     def vaccination_eval(self, node: Expression) -> NodeResult:
-        name = "live vaccine" if node.live else "vaccination"
-        ask = ("vaccination", "live" if node.live else "any")
+        name = "live vaccine" if node.args.get("live") else "vaccination"
+        ask = ("vaccination", "live" if node.args.get("live") else "any")
         found = [v for v in self.patient.vaccinations if v.date is None or v.date <= self.as_of]
         if not found:
             return self.absent(node, "vaccinations", name, ask)
@@ -316,7 +338,7 @@ class TreatmentRules(RuleBase):
                 source=vaccine.source.label if vaccine.source else None,
             )
             what = f"{vaccine.vaccine} ({day(vaccine.date)})"
-            if node.live and vaccine.live is not True:
+            if node.args.get("live") and vaccine.live is not True:
                 verdict = NOT_MET if vaccine.live is False else UNKNOWN
                 judged.append(
                     (verdict, f"{what}: {'not' if verdict == NOT_MET else 'maybe'} live", evidence)

@@ -14,13 +14,20 @@ eligible before ineligible, then the fewest open criteria, then the first cohort
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from eligo.engine.base import engine_data
 from eligo.engine.criteria import judge
 from eligo.engine.evaluate import Evaluator
 from eligo.engine.questions import missing_facts
-from eligo.engine.results import CriterionMatch, TrialMatch, TrialVerdict
+from eligo.engine.results import (
+    CriterionMatch,
+    TrialMatch,
+    TrialVerdict,
+    counts_against,
+    settled,
+)
 from eligo.model import Cohort, Criterion, Trial
 from eligo.model.expression import Age, All, Any, Condition, Expression, Sex
 from eligo.model.expression.render import number
@@ -68,35 +75,39 @@ def cohort_criterion(cohort: Cohort, vocab: object) -> Criterion | None:
     )
 
 
-def verdict_of(criteria: list[CriterionMatch]) -> TrialVerdict:
-    if any(c.counts_against for c in criteria):
+def verdict_of(judged: Iterable[tuple[str, str]]) -> TrialVerdict:
+    """The trial's verdict from its criteria's (kind, verdict) pairs."""
+    pairs = list(judged)
+    if any(counts_against(kind, verdict) for kind, verdict in pairs):
         return "ineligible"
-    if all(c.settled for c in criteria):
+    if all(settled(kind, verdict) for kind, verdict in pairs):
         return "eligible"
     return "possibly_eligible"
 
 
-def eligibility_weight(verdict: TrialVerdict, criteria: list[CriterionMatch]) -> float:
+def eligibility_weight(verdict: TrialVerdict, judged: Iterable[tuple[str, str]]) -> float:
     """Eligible 1.0, ineligible 0.2, possibly eligible 0.8 less 0.3 × the share of open
     criteria among those that concern the patient."""
     weights = engine_data("relevance.json")["eligibility"]
     if verdict != "possibly_eligible":
         return float(weights[verdict])
-    counted = [c for c in criteria if c.verdict not in ("team", "not_applicable")]
-    share = sum(c.verdict == "unknown" for c in counted) / len(counted) if counted else 0.0
+    counted = [v for _, v in judged if v not in ("team", "not_applicable")]
+    share = sum(v == "unknown" for v in counted) / len(counted) if counted else 0.0
     return float(weights["possibly_eligible"] - weights["possibly_unknown_penalty"] * share)
 
 
-def score_of(verdict: TrialVerdict, criteria: list[CriterionMatch], relevance: float) -> float:
+def score_of(verdict: TrialVerdict, judged: Iterable[tuple[str, str]], relevance: float) -> float:
     """Eligibility × relevance: ``weight × (0.3 + 0.7 × relevance)``, in [0, 1]."""
     floor = float(engine_data("relevance.json")["relevance_floor"])
-    return round(eligibility_weight(verdict, criteria) * (floor + (1 - floor) * relevance), 4)
+    return round(eligibility_weight(verdict, judged) * (floor + (1 - floor) * relevance), 4)
 
 
-def upper_bound(relevance: float) -> float:
-    """The best score a trial of this relevance can reach (for pruning a top-N search)."""
-    floor = float(engine_data("relevance.json")["relevance_floor"])
-    return round(floor + (1 - floor) * relevance, 4)
+def fit_key(verdict: TrialVerdict, own: str | None, judged: Iterable[tuple[str, str]]) -> tuple:
+    """How well the patient fits one cohort: the verdict first; then a cohort whose own
+    conditions the patient meets (``own``: that criterion's verdict); then the fewest open
+    criteria."""
+    misfit = 0 if own in (None, "met") else 1 if own != "not_met" else 2
+    return RANK[verdict], misfit, sum(v == "unknown" for _, v in judged)
 
 
 def question_label(evaluator: Evaluator, kind: str, ident: str) -> str:
@@ -119,13 +130,14 @@ class _Fit:
     criteria: list[CriterionMatch]
     verdict: TrialVerdict
 
-    def key(self) -> tuple[int, int, int]:
-        # the verdict first; then a cohort whose own conditions the patient meets; then the
-        # fewest open criteria
-        own = next((c for c in self.criteria if c.id.endswith("-condition") and c.cohort), None)
-        misfit = 0 if own is None or own.verdict == "met" else 1 if own.verdict != "not_met" else 2
-        open_ = sum(c.verdict == "unknown" for c in self.criteria)
-        return RANK[self.verdict], misfit, open_
+    def key(self) -> tuple:
+        own = next((c.verdict for c in self.criteria if c.id.endswith("-condition") and c.cohort),
+                   None)
+        return fit_key(self.verdict, own, _pairs(self.criteria))
+
+
+def _pairs(criteria: list[CriterionMatch]) -> list[tuple[str, str]]:
+    return [(c.kind, c.verdict) for c in criteria]
 
 
 def judge_trial(
@@ -138,7 +150,7 @@ def judge_trial(
         own = cohort_criterion(cohort, evaluator.vocab) if cohort is not None else None
         listed = limits + ([own] if own is not None else []) + list(criteria)
         judged = [judge(criterion, evaluator, cohort) for criterion in listed]
-        fits.append(_Fit(cohort, judged, verdict_of(judged)))
+        fits.append(_Fit(cohort, judged, verdict_of(_pairs(judged))))
     best = min(fits, key=_Fit.key)
     missing = (
         missing_facts(best.criteria, lambda kind, ident: question_label(evaluator, kind, ident))
@@ -150,7 +162,7 @@ def judge_trial(
         trial_id=trial.trial_id,
         title=trial.brief_title,
         verdict=best.verdict,
-        score=score_of(best.verdict, best.criteria, relevance),
+        score=score_of(best.verdict, _pairs(best.criteria), relevance),
         cohort=cohort,
         criteria=best.criteria,
         missing=missing,

@@ -30,6 +30,9 @@ UNKNOWN: Verdict = "unknown"
 TEAM: Verdict = "team"
 NOT_APPLICABLE: CriterionVerdict = "not_applicable"
 
+#: the logic node kinds; every other node is a leaf of the logic
+LOGIC = ("all", "any", "not")
+
 
 def kleene_all(verdicts: Iterable[str]) -> Verdict:
     """Every one holds: one ``not_met`` decides; else any unknown (or team) leaves it open."""
@@ -102,9 +105,13 @@ class NodeResult:
             yield from child.walk()
 
     def leaves(self) -> Iterator[NodeResult]:
-        for node in self.walk():
-            if not node.children:
-                yield node
+        """The facts and judgements under the logic: nodes other than all/any/not (a
+        measurement of several analytes keeps its parts below it)."""
+        if self.kind not in LOGIC:
+            yield self
+            return
+        for child in self.children:
+            yield from child.leaves()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -120,15 +127,12 @@ def recombine(result: NodeResult, force: Callable[[NodeResult], str | None]) -> 
     """The verdict of ``result`` recomputed with some leaves forced to another verdict:
     ``force(leaf)`` returns the verdict to use, or None to keep the leaf's own. What would the
     criterion be if the study team said yes? ``force=lambda r: "met" if r.kind == "team" else
-    None``."""
-    if not result.children:
+    None``. As in evaluation, an ``allowed`` child with siblings does not count."""
+    if result.kind not in LOGIC:
         forced = force(result)
         return result.verdict if forced is None else forced
-    verdicts = [recombine(child, force) for child in result.children]
-    if result.kind == "all":
-        return kleene_all(verdicts)
-    if result.kind == "any":
-        return kleene_any(verdicts)
     if result.kind == "not":
-        return kleene_not(verdicts[0])
-    return result.verdict
+        return kleene_not(recombine(result.children[0], force))
+    counted = [c for c in result.children if c.kind != "allowed"] or result.children
+    verdicts = [recombine(child, force) for child in counted]
+    return kleene_all(verdicts) if result.kind == "all" else kleene_any(verdicts)

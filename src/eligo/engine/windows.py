@@ -87,23 +87,23 @@ class WindowReader:
         """The span of a window node; None when its reference date is not known."""
         if node.kind == "longest":
             return self._longest(node, drugs)
-        reference = self.reference(node.reference)
+        reference = self.reference(node.args.get("reference"))
         if reference is None:
             return None
-        amount, unit, wider = node.amount, node.unit, False
+        amount, unit, wider = node.args.get("amount"), node.args.get("unit"), False
         if unit == "half_lives":
             known = [half_lives()[d] for d in drugs if d in half_lives()]
             if known and len(known) == len(drugs):
                 amount, unit = amount * max(known), "days"
             else:
                 amount, unit, wider = 0, "days", True
-        direction = node.direction
+        direction = node.args.get("direction")
         start = shift(reference, amount, unit, -1) if direction != "after" else reference
         end = shift(reference, amount, unit, +1) if direction != "before" else reference
         return Span(start, end, self._text(node, start, end), wider)
 
     def _longest(self, node: Expression, drugs: tuple[str, ...]) -> Span | None:
-        spans = [self.span(window, drugs) for window in node.windows]
+        spans = [self.span(window, drugs) for window in node.args.get("windows")]
         known = [s for s in spans if s is not None]
         if not known:
             return None
@@ -114,10 +114,11 @@ class WindowReader:
         return Span(start, end, text, wider)
 
     def _text(self, node: Expression, start: dt.date, end: dt.date) -> str:
-        amount = f"{number(node.amount)} {node.unit.replace('_', '-')}"
-        where = REFERENCE_LABELS.get(node.reference, node.reference)
-        if node.reference in STUDY_DATES and node.reference != "now":
+        amount = f"{number(node.args.get('amount'))} {node.args.get('unit').replace('_', '-')}"
+        where = REFERENCE_LABELS.get(node.args.get("reference"), node.args.get("reference"))
+        if node.args.get("reference") in STUDY_DATES and node.args.get("reference") != "now":
             where += f" (taken as the as-of date {self.as_of.isoformat()})"
-        elif node.reference == "diagnosis" and self.diagnosis:
+        elif node.args.get("reference") == "diagnosis" and self.diagnosis:
             where += f" ({self.diagnosis.isoformat()})"
-        return f"{start.isoformat()} to {end.isoformat()}, {amount} {node.direction} {where}"
+        direction = node.args.get("direction")
+        return f"{start.isoformat()} to {end.isoformat()}, {amount} {direction} {where}"

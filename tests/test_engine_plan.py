@@ -1,0 +1,68 @@
+"""The fast path (verdicts alone, for ranking) gives the verdicts of the full evaluation: the
+thirty test patients against the seed trials, hand-written and parsed, and against demo trials
+read and parsed from the project's own records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from tests.test_match_seeds import (
+    IADADEMSTAT,
+    TARLATAMAB,
+    iadademstat_criteria,
+    tarlatamab_criteria,
+)
+
+from eligo.cli.match import trials_from_path
+from eligo.engine import TrialSet
+from eligo.engine.evaluate import Evaluator
+from eligo.engine.plan import Verdicts
+from eligo.engine.trial import judge_trial
+from eligo.patients import read_patient
+
+AS_OF = dt.date(2026, 10, 1)
+ROOT = Path(__file__).parent.parent
+PATIENTS = sorted((ROOT / "tests" / "data" / "match" / "patients").glob("*.json"))
+DEMO = sorted((ROOT / "src" / "eligo" / "demo" / "trials" / "sclc_nec").glob("*.xml"))[:25]
+
+
+@pytest.fixture(scope="module")
+def trial_set() -> TrialSet:
+    pairs = [(TARLATAMAB, tarlatamab_criteria()), (IADADEMSTAT, iadademstat_criteria())]
+    for seed in sorted((ROOT / "tests" / "data" / "seeds").glob("*.txt")):
+        pairs += trials_from_path(seed)
+    for path in DEMO:
+        pairs += trials_from_path(path)
+    return TrialSet(pairs)
+
+
+@pytest.mark.parametrize("path", PATIENTS[::3], ids=lambda p: p.stem)
+def test_fast_verdicts_equal_full_verdicts(trial_set, path):
+    patient = read_patient(path).patient
+    evaluator = Evaluator(patient, AS_OF, vocab=trial_set.vocab)
+    fast = Verdicts(evaluator, trial_set.leaves)
+    for entry in trial_set.entries:
+        verdict, judged, _ = fast.trial(entry.plan)
+        full = judge_trial(evaluator, entry.trial, entry.criteria, 0.0)
+        assert verdict == full.verdict, entry.trial.trial_id
+        if verdict != "ineligible":
+            assert [v for _, v in judged] == [c.verdict for c in full.criteria], (
+                entry.trial.trial_id
+            )
+
+
+def test_identical_leaves_are_kept_once(trial_set):
+    leaves = trial_set.leaves.nodes
+    assert len(leaves) == len({leaf._key() for leaf in leaves})
+    total = sum(
+        1
+        for entry in trial_set.entries
+        for criterion in entry.criteria
+        for item in criterion.walk()
+        if item.expression is not None
+        for leaf in item.expression.leaves()
+        if leaf.kind not in ("unparsed", "team", "cohort", "allowed")
+    )
+    assert len(leaves) < total
