@@ -263,16 +263,17 @@ def _print_coverage(figures: Coverage, source: str, top: int) -> None:
         console.print(Text(f"{len(figures.failures)} record(s) failed:", style="red"))
         for message in figures.failures[:top]:
             console.print(f"  {message}", markup=False)
-    patterns = figures.top_patterns(top)
-    if not patterns:
-        return
-    table = Table(title="Most frequent unparsed text", title_justify="left")
-    table.add_column("count", justify="right")
-    table.add_column("pattern", no_wrap=True)
-    table.add_column("example", overflow="fold")
-    for pattern in patterns:
-        table.add_row(str(pattern.count), pattern.signature, pattern.example)
-    console.print(table)
+    reasons = list(dict.fromkeys(p.reason for p in figures.top_patterns(len(figures.patterns))))
+    for reason in reasons:
+        ranked = [p for p in figures.top_patterns(len(figures.patterns)) if p.reason == reason]
+        table = Table(title=f"Most frequent unparsed text: {reason}", title_justify="left")
+        table.add_column("count", justify="right")
+        table.add_column("pattern", no_wrap=True)
+        table.add_column("example", overflow="fold")
+        for pattern in ranked[:top]:
+            table.add_row(str(pattern.count), pattern.signature, pattern.example)
+        if ranked[:top]:
+            console.print(table)
 
 
 COMMANDS = [criteria_command, coverage]
