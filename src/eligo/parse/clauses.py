@@ -42,6 +42,9 @@ _EXAMPLE = re.compile(
     r",?\s(?:such\sas|for\sexample|for\sinstance|e\.g\.?,?|eg,?)\s(?=those|patients|any)"
 )
 _SOURCE = re.compile(r"(?<![\w-])from\s(?:a\s|any\s|the\s)?(?:previous|prior|earlier)\s")
+_DRUG_WINDOW = re.compile(
+    r"^\s*(?:\d{1,3}|one|two|three|four|five|six|eight|twelve)\s(?:days?|weeks?|months?)\s"
+    r"(?:for|since|with|after|if)\s")
 _DEFINED = re.compile(
     r"(?<![\w-])(?:defined\sas(?:\sbeing)?|defined\sby|i\.e\.?,?|ie,|"
     r"that\sis,)\s"
@@ -324,6 +327,8 @@ def _read_plain(reading: Reading, items: list[Item], start: int, end: int) -> Cl
                 continue
             if kind == "including":
                 alternatives.append((low, inner.node))
+            elif kind == "drug_window":
+                extra_nodes.append(_drug_window(reading, inner.node, low, high, start, end))
             elif inner.exception:
                 exceptions.append(inner.node)
             elif inner.permissive:
@@ -359,6 +364,32 @@ def _read_plain(reading: Reading, items: list[Item], start: int, end: int) -> Cl
             permissive=True,
         )
     return ClauseResult(result)
+
+
+def _drug_window(reading: Reading, node: Expression, low: int, high: int, start: int,
+                 end: int) -> Expression:
+    """"At least 4 weeks since prior chemotherapy (6 weeks for nitrosoureas)": the drugs in
+    brackets have a washout of their own, read like the main one."""
+    from eligo.model.expression import PriorTherapy, Window
+
+    timed = next(q for q in reading.quantities if low < q.start < high and q.time_unit)
+    reading.use(timed.start, timed.end)
+    main = next((w for w in reading.windows if start <= w.start < end
+                 and not reading.aside(w.start)), None)
+    reference = main.node.reference if main is not None and isinstance(main.node, Window) \
+        else reading.reference or "screening"
+    window = Window(amount=timed.value, unit=timed.time_unit, reference=reference)
+
+    def dated(leaf: Expression) -> Expression:
+        if isinstance(leaf, PriorTherapy):
+            copy = leaf.copy()
+            copy.set("window", window.copy())
+            return copy
+        return leaf
+
+    dated_node = node.transform(dated)
+    return Not(dated_node, rule="window.since") if main is not None and main.negated \
+        else dated_node
 
 
 def _with_example(reading: Reading, items: list[Item], start: int, end: int,
@@ -434,6 +465,9 @@ def _bracket_kind(reading: Reading, items: list[Item], low: int, high: int, cont
         return "inline"
     if _INCLUDING.match(content) and heads:
         return "including"
+    if _DRUG_WINDOW.match(content) and heads and all(
+            h.kind in ("drug", "drug_class", "therapy") for h in heads):
+        return "drug_window"
     if _ASIDE.match(content):
         return "aside"
     before = [i for i in items if i.end <= low and i.kind in HEAD_KINDS]

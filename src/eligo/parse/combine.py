@@ -72,6 +72,8 @@ _CONTEXT_KINDS = frozenset(
         "any_level",
         "site",
         "body_site",
+        "outcome",
+        "setting",
     }
 )
 _DATED = frozenset(

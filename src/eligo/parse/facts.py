@@ -44,7 +44,7 @@ def _use_context(unit: Unit, reading: Reading, kinds: tuple[str, ...]) -> None:
 
 
 _CONDITION_CONTEXT = ("history", "current", "uncertain", "qualifier", "disease_feature",
-                      "body_site")
+                      "body_site", "outcome")
 
 
 def condition(unit: Unit, reading: Reading) -> Expression:
@@ -56,7 +56,8 @@ def condition(unit: Unit, reading: Reading) -> Expression:
         status = "history"
     elif "current" in before:
         status = "active"
-    qualifiers = list(dict.fromkeys(unit.values("qualifier")))
+    qualifiers = list(dict.fromkeys(
+        [*unit.values("qualifier"), *unit.values("outcome", "before")]))
     if "uncertain" in before:
         qualifiers.append("suspected")
     stages, grade, differentiation = [], None, None
@@ -124,9 +125,15 @@ def therapy(unit: Unit, reading: Reading) -> Expression:
         # "treated with at least 1 line …, including a platinum-based regimen"
         last = unit.clause_before[-1].kind
         status = "prior" if last == "history" else "current"
-    _use_context(unit, reading, ("history", "current", "ongoing"))
+    outcomes = unit.values("outcome", "before")
+    settings = unit.values("setting", "before")
+    if status == "any" and outcomes and not unit.windows:
+        status = "prior"
+    _use_context(unit, reading, ("history", "current", "ongoing", "outcome", "setting"))
     what = {"drug": "drug", "drug_class": "drug_class", "therapy": "category"}[kind]
     return PriorTherapy(
+        outcome=outcomes[0] if outcomes else None,
+        setting=settings[0] if settings else None,
         **{what: value},
         status=status,
         window=_window(unit),

@@ -86,6 +86,8 @@ def _keyword_matcher() -> TermMatcher:
         ("any_level", keywords["any_level"]),
         ("body_site", keywords["body_sites"]),
         ("performance", keywords["performance"]),
+        ("outcome", keywords["outcomes"]),
+        ("setting", keywords["settings"]),
     ]
     for kind, groups in sections:
         for value, phrases in groups.items():
