@@ -41,6 +41,7 @@ def test_ingest_names_a_bad_file_and_keeps_the_others(db: str, tmp_path: Path) -
     assert code == 0
     assert "added 1, updated 0, unchanged 0, failed 1" in out
     assert "broken.xml" in err
+    assert "[field:" in err or "cannot be parsed" in err
     assert "Traceback" not in out + err
 
 

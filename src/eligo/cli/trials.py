@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
@@ -46,7 +47,9 @@ def ingest(paths: tuple[Path, ...], format_: str | None, db_url: str | None) -> 
         def advance(item: Trial | RecordError, outcome: str | None) -> None:
             progress.advance(task)
             if isinstance(item, RecordError):
-                progress.console.print(f"[red]failed[/red] {item}", markup=True, highlight=False)
+                progress.console.print(
+                    f"[red]failed[/red] {escape(str(item))}", markup=True, highlight=False, soft_wrap=True
+                )
 
         summary = ingest_records(paths, store, format=format_, on_record=advance)
     console.print(
