@@ -115,6 +115,9 @@ def main() -> None:
     understood = counts["computable"] + counts["team"]
     print(f"fact or team leaves, nothing unread: {understood / total:.1%}"
           f"  (with permissions: {(understood + counts['allowed']) / total:.1%})")
+    some = understood + counts["partial"]
+    print(f"fact or team leaves, words unread beside them allowed: {some / total:.1%}"
+          f"  (unparsed only: {counts['unparsed'] / total:.1%})")
     print(f"\nmost frequent unread words (top {args.top}):")
     print("  " + ", ".join(f"{w} {n}" for w, n in words.most_common(args.top)))
     print(f"\nmost frequent unread phrases (top {args.top}):")

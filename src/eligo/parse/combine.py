@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import cache
 from itertools import pairwise
 
-from eligo.model.expression import Biomarker, Expression, Measurement, Not
+from eligo.model.expression import Biomarker, Dated, Expression, Measurement, Not
 from eligo.parse import facts, leaves
 from eligo.parse.leaves import all_of, any_of
 from eligo.parse.lexicon import alternation, data
@@ -375,15 +375,30 @@ def build_leaf(unit: Unit, reading: Reading) -> Expression | None:
     node = builder(unit, reading) if builder else None
     if node is not None and unit.windows:
         window = unit.windows[0]
+        undated = node
         node = node.transform(lambda leaf: _dated(leaf, window.node))
         if window.negated:
             node = Not(node, span=node.span, rule="window.since")
+        if window.floor is not None:
+            floor = window.floor
+            recent = undated.transform(lambda leaf: _redated(leaf, window.node, floor))
+            node = all_of([node, Not(recent, rule="window.floor")], rule="window.between")
         reading.use(window.start, window.end)
     if node is not None:
         reading.use(unit.head.start, unit.head.end)
         for item in unit.after:
             reading.use(item.start, item.end)
     return node
+
+
+def _redated(leaf: Expression, old: Expression, new: Expression) -> Expression:
+    """The same fact with ``new`` in place of the window ``old`` (or of no window)."""
+    current = leaf.args.get("window") if isinstance(leaf, Dated) else None
+    if isinstance(leaf, Dated) and (current is None or current == old):
+        copy = leaf.copy()
+        copy.set("window", new.copy())
+        return copy
+    return leaf
 
 
 def _dated(leaf: Expression, window: Expression) -> Expression:

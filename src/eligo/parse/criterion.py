@@ -32,7 +32,7 @@ _HARD_SPLIT = re.compile(r";\s*(?:(or|and)\b)?")
 _SPLIT = re.compile(
     r",?\s(?:and\s)?(?=recovered\b)|,?\s(?=based\son\s(?:the\s)?(?:most\srecent|local|central))"
     r"|,\s(?=(?:have|has|had|must|should|and must|and should)\s(?!elapsed|passed))"
-    r"|,\s(?:but|however)\s|\sbut\s"
+    r"|,\s(?:but|however)\s(?!no\smore|not\smore|less|within)|\sbut\s(?!no\smore|not\smore|less|within)"
     r"|,?\s(and|or)\s(?=(?:must|should|shall|will|may|cannot|can|have|has|had|be|is|are|was|"
     r"were|need|needs|agree|agrees|patients?|subjects?|no|not|if|who)\b)"
 )

@@ -32,6 +32,9 @@ class TimeWindow:
     negated: bool = False
     duration: bool = False
     reference_written: bool = False
+    # "at least 4 weeks but no more than 12 weeks since": the fact is inside ``node`` and not
+    # inside ``floor``
+    floor: Window | None = None
 
 
 @cache
@@ -80,6 +83,10 @@ def find_windows(
             continue
         partner = timed[index + 1] if index + 1 < len(timed) else None
         window = _window_at(text, quantity, partner, end, reference)
+        if window is None and partner is not None:
+            window = _between(text, quantity, partner, end, reference)
+            if window is not None:
+                used.add(id(partner))
         if window is not None:
             windows.append(window)
             used.add(id(quantity))
@@ -87,6 +94,26 @@ def find_windows(
                 used.add(id(partner))
     windows.extend(_single_periods(text, start, end, windows, reference))
     return windows
+
+
+_BETWEEN = re.compile(r"\s{0,2},?\s{0,2}(?:but|and)\s{1,2}$")
+
+
+def _between(text: Text, low: Quantity, high: Quantity, end: int,
+             reference: str | None) -> TimeWindow | None:
+    """"At least 4 weeks but no more than 12 weeks since prior therapy": between the two."""
+    if low.comparator not in (">", ">=") or high.comparator not in ("<", "<="):
+        return None
+    joint = high.start if high.comparator_start is None else high.comparator_start
+    if _BETWEEN.search(text.folded, low.end, joint) is None:
+        return None
+    upper = _window_at(text, high, None, end, reference)
+    if upper is None or not isinstance(upper.node, Window) or upper.negated:
+        return None
+    floor = Window(amount=low.value, unit=low.time_unit or "days", reference=upper.node.reference)
+    start = low.start if low.comparator_start is None else low.comparator_start
+    return TimeWindow(start, upper.end, upper.node, floor=floor,
+                      reference_written=upper.reference_written)
 
 
 def _window_at(
