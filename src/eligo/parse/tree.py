@@ -1,11 +1,14 @@
 """Criteria with sub-criteria: a parent becomes the logic over its children.
 
-- "… defined as:", "… the following:", "including:" with children: ``all(children)``, beside
-  what the parent's own words say (a window there, "within 21 days prior to cycle 1 day 1",
-  applies to the children without one);
+- "… defined as:", "… the following:" (a heading): the children say what the parent means,
+  ``all(children)`` for an inclusion, ``any(children)`` for an exclusion (each sub-item is a way
+  of being excluded); a window the parent writes ("within 21 days prior to cycle 1 day 1")
+  dates the children's lab values, and its reference date is theirs;
 - "at least one of the following", "any of the following", children joined by "OR": ``any``;
-- "… are eligible if:" / "the following are exceptions": the children are exceptions to the
-  parent: ``all(parent, not(any(children)))``.
+- "… including": ``any(parent, children)``;
+- "… are eligible if:": a permission, ``allowed(all(parent, children))``;
+- a child that only permits is an exception to the parent: ``all(parent, not(permitted))``;
+- "the following are exceptions": ``all(parent, not(any(children)))``.
 """
 
 from __future__ import annotations
