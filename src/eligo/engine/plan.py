@@ -36,7 +36,7 @@ LEAF, CONST, ALL, ANY, NOT, COHORT, ALLOWED = range(7)
 # the patient is outside the group a criterion concerns (see criteria.py)
 PLAIN, TEAM_YES, TEAM_NO, GATES = range(4)
 
-_GATE_KINDS = {"sex", "pregnancy", "breastfeeding", "childbearing_potential"}
+_GATE_KINDS = {"sex", "pregnancy", "breastfeeding", "childbearing_potential", "cohort"}
 
 
 class LeafTable:
@@ -46,6 +46,8 @@ class LeafTable:
         self._ids: dict[tuple[Any, ...], int] = {}
         self.nodes: list[Expression] = []
         self.of_node: dict[int, int] = {}  # id() of every interned node → its number
+        self.gating: list[bool] = []  # may the leaf say who a criterion concerns?
+        self._reproductive = set(engine_data("conditions.json")["reproductive"])
 
     def intern(self, node: Expression) -> int:
         key = node._key()
@@ -53,6 +55,10 @@ class LeafTable:
         if found is None:
             found = self._ids[key] = len(self.nodes)
             self.nodes.append(node)
+            self.gating.append(
+                node.kind in _GATE_KINDS
+                or (node.kind == "condition" and node.args.get("concept") in self._reproductive)
+            )
         self.of_node[id(node)] = found
         return found
 
@@ -92,20 +98,36 @@ class Planned:
     def of(cls, criterion: Criterion, table: LeafTable) -> Planned:
         expression = criterion.expression
         tree = compile_tree(expression, table) if expression is not None else None
-        kinds = {n.kind for n in expression.walk()} if expression is not None else set()
-        reproductive = engine_data("conditions.json")["reproductive"]
-        may_gate = bool(kinds & (_GATE_KINDS | {"cohort"})) or any(
-            n.kind == "condition" and n.args.get("concept") in reproductive
-            for n in (expression.walk() if expression is not None else ())
-        )
+        has_team, may_gate = _flags(tree, table) if tree is not None else (False, False)
         return cls(
             kind=criterion.kind,
             cohort=criterion.cohort,
             tree=tree,
             children=tuple(cls.of(child, table) for child in criterion.children),
-            has_team="team" in kinds,
+            has_team=has_team,
             may_gate=may_gate,
         )
+
+
+def _flags(tree: tuple, table: LeafTable) -> tuple[bool, bool]:
+    """Whether a compiled tree holds a study-team leaf, and a leaf that may say who the
+    criterion concerns (sex, cohort, reproduction)."""
+    op = tree[0]
+    if op == CONST:
+        return tree[1] == TEAM, False
+    if op == LEAF:
+        return False, table.gating[tree[1]]
+    if op == COHORT:
+        return False, True
+    if op == NOT:
+        return _flags(tree[1], table)
+    if op in (ALL, ANY):
+        team = gate = False
+        for child in tree[1]:
+            child_team, child_gate = _flags(child, table)
+            team, gate = team or child_team, gate or child_gate
+        return team, gate
+    return False, False
 
 
 @dataclass(slots=True)
