@@ -1,8 +1,13 @@
 """The contact form, trial alerts' form and private notes in a real browser, with a real SMTP
-server (aiosmtpd) on loopback receiving what the app sends."""
+server (aiosmtpd) on loopback receiving what the app sends.
+
+With ``ELIGO_SCREENSHOTS=<folder>`` the tests also save screenshots of what they see
+(docs/screenshots/features-*.png are the committed ones).
+"""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -50,6 +55,17 @@ def feature_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
     controller.stop()
 
 
+def _shot(page: Any, name: str, at: str | None) -> None:
+    folder = os.environ.get("ELIGO_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        path = str(Path(folder) / f"features-{name}.png")
+        if at is None:
+            page.screenshot(path=path)  # the viewport, as the person sees it
+        else:
+            page.locator(at).screenshot(path=path)
+
+
 def _watch(page: Any) -> list[str]:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -71,8 +87,10 @@ def test_contact_form_mail_arrives(feature_server, browser: Any) -> None:
     page.fill("#contact-language", "French")
     page.fill("#contact-place", "Paris")
     page.check("#contact-consent")
+    _shot(page, "contact-form", ".feature.contact")
     page.click(".contact-form button[type=submit]")
     page.wait_for_selector(".confirmation")
+    _shot(page, "contact-sent", "main")
     text = " ".join(page.inner_text(".confirmation").split())
     assert text == (
         "We have submitted the contact information you provided to the research team at "
@@ -110,6 +128,7 @@ def test_contact_form_without_consent_is_refused(feature_server, browser: Any) -
 def _add_note(page: Any, text: str) -> None:
     page.click("article.trial h1", click_count=3)  # select the title, as a person would
     page.wait_for_selector(".note-add:visible")
+    _shot(page, "note-selection", None)
     page.click(".note-add")
     page.wait_for_selector(".note-form:visible")
     assert "Tarlatamab after chemotherapy" in page.inner_text(".note-quote")
@@ -134,9 +153,14 @@ def test_note_share_passcode_lock_out(feature_server, browser: Any) -> None:
     _add_note(page, "Ask Dr Martin about the washout")
     page.reload()  # the note stays, for this browser's key
     page.wait_for_selector(".notes-list li:has-text('Ask Dr Martin about the washout')")
+    page.click(".notes-list .note-show")  # its position finds the passage again
+    assert page.evaluate("window.getSelection().toString().trim()") == (
+        "Tarlatamab after chemotherapy"
+    )
     page.fill("#share-passcode", PASSCODE)
     page.click(".share-form button[type=submit]")
     page.wait_for_selector(".share-link:visible")
+    _shot(page, "notes", "#notes")
     link = page.get_attribute(".share-link", "href")
     assert link and link.startswith(f"{base}/notes/shared/")
     assert not errors, errors
@@ -150,7 +174,9 @@ def test_note_share_passcode_lock_out(feature_server, browser: Any) -> None:
     other.goto(link)
     assert other.locator("#passcode").is_visible()
     assert "That passcode is not right. 4 more attempts" in _try(other, "guess one")
+    _shot(other, "shared-passcode", "main")
     shown = _try(other, PASSCODE)
+    _shot(other, "shared-notes", "main")
     assert "Ask Dr Martin about the washout" in shown and "Tarlatamab" in shown
     other.goto(link)
     answers = [_try(other, f"wrong guess {i}") for i in range(5)]

@@ -145,13 +145,57 @@
     bodyField.focus();
   });
 
+  // -- finding a note's passage again --------------------------------------------------------
+
+  function sectionNamed(name) {
+    if (name === "page") return scope;
+    var found = document.getElementById(name) ||
+      scope.querySelector('section[aria-labelledby="' + name + '"]');
+    return found && scope.contains(found) ? found : scope;
+  }
+
+  // The text node and offset at character ``count`` of ``container``'s text.
+  function pointAt(container, count) {
+    var walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+    var node = walker.nextNode();
+    while (node) {
+      if (count <= node.length) return { node: node, offset: count };
+      count -= node.length;
+      node = walker.nextNode();
+    }
+    return null;
+  }
+
+  function show(note) {
+    var section = sectionNamed(note.anchor.section);
+    var start = pointAt(section, note.anchor.start);
+    var end = pointAt(section, note.anchor.end);
+    var range = document.createRange();
+    if (start && end) {
+      range.setStart(start.node, start.offset);
+      range.setEnd(end.node, end.offset);
+    }
+    // The page may have changed since (a new version of the trial): then say so.
+    var found = range.toString().replace(/\s+/g, " ").trim().slice(0, MAX_QUOTE);
+    if (!start || !end || found !== note.quote) {
+      say("This passage is no longer on the page as it was when you noted it.");
+      return;
+    }
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    var element = start.node.parentElement;
+    if (element) element.scrollIntoView({ block: "center" });
+    addButton.hidden = true;
+  }
+
   // -- notes -------------------------------------------------------------------------------
 
   function showNotes(notes) {
     list.textContent = "";
     notes.forEach(function (note) {
       var item = document.createElement("li");
-      item.className = "note";
+      item.className = "note-item";
       var quote = document.createElement("blockquote");
       quote.textContent = note.quote;
       var text = document.createElement("p");
@@ -167,8 +211,14 @@
           say(e.message);
         });
       });
+      var find = document.createElement("button");
+      find.type = "button";
+      find.className = "secondary note-show";
+      find.textContent = "Show on the page";
+      find.addEventListener("click", function () { show(note); });
       item.appendChild(quote);
       item.appendChild(text);
+      item.appendChild(find);
       item.appendChild(remove);
       list.appendChild(item);
     });
