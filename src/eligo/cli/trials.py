@@ -47,9 +47,8 @@ def ingest(paths: tuple[Path, ...], format_: str | None, db_url: str | None) -> 
         def advance(item: Trial | RecordError, outcome: str | None) -> None:
             progress.advance(task)
             if isinstance(item, RecordError):
-                progress.console.print(
-                    f"[red]failed[/red] {escape(str(item))}", markup=True, highlight=False, soft_wrap=True
-                )
+                message = f"[red]failed[/red] {escape(str(item))}"
+                progress.console.print(message, highlight=False, soft_wrap=True)
 
         summary = ingest_records(paths, store, format=format_, on_record=advance)
     console.print(
