@@ -7,7 +7,7 @@ import sys
 import click
 
 from eligo import __version__
-from eligo.cli import criteria, notify, serve, trials
+from eligo.cli import criteria, match, notify, serve, trials
 from eligo.errors import EligoError
 
 
@@ -43,4 +43,6 @@ for command in serve.COMMANDS:
 for command in notify.COMMANDS:
     main.add_command(command)
 for command in criteria.COMMANDS:
+    main.add_command(command)
+for command in match.COMMANDS:
     main.add_command(command)

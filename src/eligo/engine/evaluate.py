@@ -116,7 +116,10 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
         counted = [c for c in children if c.kind != "allowed"] or children
         verdict = combine(c.verdict for c in counted)
         if verdict == UNKNOWN and word == "any":
-            decisive = counted  # why none holds yet: the failed alternatives say as much
+            # what is open first, then the alternatives that failed
+            decisive = [c for c in counted if c.verdict != NOT_MET] + [
+                c for c in counted if c.verdict == NOT_MET
+            ]
         elif verdict == UNKNOWN:
             decisive = [c for c in counted if c.verdict in (UNKNOWN, TEAM)]
         elif (verdict == MET) == (word == "all"):
