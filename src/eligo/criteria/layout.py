@@ -93,10 +93,21 @@ class _Builder:
         return self.roots
 
     def _read(self, line: Line, previous: Line | None, index: int) -> int:
-        if self._wraps(line, previous):
-            self.stack[-1].end = line.end
+        stack = self.stack
+        if (  # the common case, decided early: an indented line carrying on a sentence
+            previous is not None
+            and line.style is None
+            and not line.blank_before
+            and stack
+            and line.indent > stack[-1].indent
+            and not previous.text.endswith(_SENTENCE_ENDS)
+            and not headers.is_note_word(line.text)
+        ):
+            stack[-1].end = line.end
             return index + 1
-        major = headers.major_header(line.text) if self._may_be_major(line) else None
+        # A bulleted heading ("-  INCLUSION CRITERIA:") is short; bulleted text rarely is.
+        maybe_major = line.style is None or len(line.text) <= 60 or line.text.endswith(":")
+        major = headers.major_header(line.text) if maybe_major else None
         if major is not None and not self._runs_on(line, previous):
             self._open_major(major)
             return self._after_header(major, line, index)
@@ -110,23 +121,6 @@ class _Builder:
         else:
             self._read_plain(line, previous)
         return index + 1
-
-    @staticmethod
-    def _may_be_major(line: Line) -> bool:
-        """A bulleted heading ("-  INCLUSION CRITERIA:") is short; bulleted text rarely is."""
-        return line.style is None or len(line.text) <= 60 or line.text.endswith(":")
-
-    def _wraps(self, line: Line, previous: Line | None) -> bool:
-        """The common case, decided early: an indented line carrying on a sentence."""
-        return (
-            previous is not None
-            and line.style is None
-            and not line.blank_before
-            and bool(self.stack)
-            and line.indent > self.stack[-1].indent
-            and not previous.text.endswith(_SENTENCE_ENDS)
-            and not headers.is_note_word(line.text)
-        )
 
     def _runs_on(self, line: Line, previous: Line | None) -> bool:
         """A heading's words inside a wrapped sentence ("... see\\nExclusion criteria") are text."""

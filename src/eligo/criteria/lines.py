@@ -98,13 +98,12 @@ def scan(text: str) -> list[Line]:
     lines: list[Line] = []
     position = 0
     blank = False
-    for number, (raw, whole) in enumerate(zip(text.splitlines(), text.splitlines(True),
-                                              strict=True)):
-        stripped = raw.lstrip()
+    for number, whole in enumerate(text.splitlines(True)):
+        stripped = whole.lstrip()
         content = stripped.rstrip()
         if content and (content[0].isalnum() or _WORD.search(content)):
-            lead = len(raw) - len(stripped)
-            indent = len(raw[:lead].expandtabs(4)) if "\t" in raw[:lead] else lead
+            lead = len(whole) - len(stripped)
+            indent = len(whole[:lead].expandtabs(4)) if "\t" in whole[:lead] else lead
             if content[0].isalpha() and not _SHORT_STOP.search(content, 1, 7):
                 style, value, alt_style, alt_value, size_marker = None, 0, None, 0, 0
             else:
