@@ -476,7 +476,9 @@ def _bracket_kind(reading: Reading, items: list[Item], low: int, high: int, cont
     if not heads and not bounded and len(content.split()) <= 4:
         return "aside"
     if len(heads) == 1 and not bounded and len(content.split()) <= 3:
-        return "aside"  # a label: "(QTcF)", "(HBV)"
+        # a label: "(QTcF)", "(HBV)"; read it when nothing before it named a fact
+        earlier = [i for i in items if i.end <= low and i.kind in HEAD_KINDS]
+        return "aside" if earlier else "inline"
     return "clause"
 
 

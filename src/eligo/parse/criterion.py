@@ -82,11 +82,20 @@ def read_criterion(reading: Reading) -> Expression:
 _CONDITIONAL = re.compile(r"\b(?:if|unless|provided|only|when|except)\b")
 
 
+_NOT_SPECIFIED = re.compile(r"(?:^|:\s*)(?:not\sspecified|no\srestrictions?|any)\.?\s*$")
+
+
 def _permission_only(reading: Reading) -> Expression | None:
     """"Prior cytodifferentiating agents allowed": a plain permission permits, whatever it
     names, so it is kept as a permission even when the rules cannot read what it names. A
     conditional one ("allowed if …") also forbids, and is not."""
     folded = reading.text.folded
+    if _NOT_SPECIFIED.search(folded.strip()):
+        # "Life expectancy: Not specified": nothing is asked
+        whole = trim(reading.text, 0, len(folded))
+        reading.use(whole.start, whole.end)
+        return Allowed(text=whole.raw(reading.text), span=(whole.start, whole.end),
+                       rule="allowed.not_specified")
     allowing = [i for i in reading.items if i.kind == "allowed_post"]
     if not allowing or _CONDITIONAL.search(folded) or any(
             i.kind in ("negation", "negation_post") for i in reading.items):

@@ -69,11 +69,15 @@ def thresholds(unit: Unit) -> list[Quantity]:
 def measurement(unit: Unit, reading: Reading) -> Expression | None:
     concept = unit.head.value
     methods = unit.values("derivation")
-    result = unit.values("result", "after")
+    result = unit.values("result", "after") or [  # "seropositive for HBsAg"
+        i.value for i in unit.before if i.kind == "result" and unit.head.start - i.end <= 12]
     # "normal transaminases", "abnormal transaminases AST/ALT < 3 ULN"
     normal = [q for q in unit.pre_quantities
               if q.scale == "normal" and 0 <= unit.head.start - q.end <= 2]
     found = thresholds(unit)
+    for item in unit.before:
+        if item.kind == "result" and item.value in result:
+            reading.use(item.start, item.end)
     if not found and not normal:
         if result:
             return Measurement(
