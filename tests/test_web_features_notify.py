@@ -193,3 +193,10 @@ def test_huge_and_hostile_subscriptions_are_refused(setup) -> None:
     assert subscribe(client, within="far").status_code == 422
     assert subscribe(client, sex="<b>other</b>").status_code == 422
     assert catcher.messages == []
+
+
+def test_one_address_gets_few_confirmation_mails_a_day(setup) -> None:
+    client, catcher, _, _ = setup
+    codes = [subscribe(client, email="target@example.org").status_code for _ in range(6)]
+    assert codes == [200] * 5 + [422]
+    assert len(catcher.wait_for(5)) == 5

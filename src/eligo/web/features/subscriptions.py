@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -29,6 +29,8 @@ from eligo.web.features.tables import subscription_seen, subscriptions
 
 CONFIRM_DAYS = 3
 MAX_PER_ADDRESS = 20
+#: Confirmation mails one address may be sent in a day, so the form cannot flood a stranger.
+MAX_REQUESTS_PER_DAY = 5
 MAX_TRIALS_PER_SEARCH = 2_000
 
 #: The search page's parameters besides the words (``q``), as its form names them.
@@ -163,6 +165,19 @@ class Subscriptions:
                 .select_from(subscriptions)
                 .where(subscriptions.c.email == address, subscriptions.c.unsubscribed_at.is_(None))
             ).scalar_one()
+            today = connection.execute(
+                select(func.count())
+                .select_from(subscriptions)
+                .where(
+                    subscriptions.c.email == address,
+                    subscriptions.c.created_at > datetime.now(UTC) - timedelta(days=1),
+                )
+            ).scalar_one()
+            if today >= MAX_REQUESTS_PER_DAY:
+                raise SubscriptionError(
+                    "This address has asked for trial alerts several times today; "
+                    "check its inbox for the confirmation emails, or try again tomorrow."
+                )
             if held >= MAX_PER_ADDRESS:
                 raise SubscriptionError(
                     f"This address already has {MAX_PER_ADDRESS} saved searches; "
