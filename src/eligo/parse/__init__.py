@@ -68,6 +68,10 @@ def _reading(text: str, kind: str, reference: str | None) -> Reading:
     )
     for start, end, _ in bare_references(source, windows):
         reading.use(start, end)
+    for item in reading.items:
+        if item.kind == "noise":  # "including but not limited to": says nothing
+            reading.use(item.start, item.end)
+    reading.items = [item for item in reading.items if item.kind != "noise"]
     return reading
 
 

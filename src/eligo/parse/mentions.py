@@ -87,6 +87,7 @@ def _keyword_matcher() -> TermMatcher:
         ("body_site", keywords["body_sites"]),
         ("performance", keywords["performance"]),
         ("outcome", keywords["outcomes"]),
+        ("noise", keywords["noise"]),
         ("setting", keywords["settings"]),
     ]
     for kind, groups in sections:
