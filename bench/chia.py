@@ -11,8 +11,8 @@ parsed on its own with eligo.parse.parse_criterion. What is compared:
   leaves naming a drug or a drug class; Procedure entities with ``procedure`` leaves; Measurement
   entities with ``measurement``, ``derived``, ``biomarker`` and ``performance_status`` leaves.
   A leaf matches an entity when their spans overlap. eligo places a measurement on its threshold
-  ("≥100 000/mm3"), Chia on the name ("platelet count"): a measurement leaf also matches the
-  Measurement whose Value (``Has_value``) it overlaps.
+  ("≥100 000/mm3"), Chia on the name ("platelet count"): a leaf also matches the entity whose
+  Value (``Has_value``) it overlaps, or the Value of a Scope holding the entity ("AST and ALT").
 - Value entities holding a number with eligo's thresholds, and Temporal entities holding a number
   with eligo's time windows, as in the LCT benchmark (compare.py): spans overlap and the same
   number, operator for values, time unit for windows.
@@ -162,9 +162,15 @@ def score_concepts(tally: ConceptTally, document: brat.Document, lines: Lines) -
             value = document.entities.get(relation.arguments[1][1])
             if value is not None:
                 values_of.setdefault(relation.arguments[0][1], []).append((value.start, value.end))
+    scopes = [(e.start, e.end, values_of.get(e.id, [])) for e in document.of_type("Scope")]
     for type_ in CONCEPTS:
         golds = document.of_type(type_)
-        spans = {g.id: [(g.start, g.end), *values_of.get(g.id, [])] for g in golds}
+        # A value of a scope ("AST and ALT < 2.5 × ULN") is the value of each entity inside it.
+        spans = {
+            g.id: [(g.start, g.end), *values_of.get(g.id, []),
+                   *(v for a, b, vs in scopes if a <= g.start and g.end <= b for v in vs)]
+            for g in golds
+        }  # fmt: skip
         leaves = [(span, label) for t, span, label in lines.leaves if t == type_]
         score = tally.scores[type_]
         for span, label in leaves:

@@ -142,11 +142,19 @@ def limit_of_normal(unit: str | None) -> str | None:
         return None
     lowered = " ".join(unit.lower().split())
     table = words()
-    if any(s in lowered for s in table["upper_limit_spellings"]) or "uln" in lowered:
-        return "uln"
     if any(s in lowered for s in table["lower_limit_spellings"]) or "lln" in lowered:
         return "lln"
+    if any(s in lowered for s in table["upper_limit_spellings"]) or "uln" in lowered:
+        return "uln"
+    if re.search(r"\b(?:times|x|×)\s+(?:the\s+)?(?:institutional\s+)?normal\b", lowered):
+        return "uln"  # "1.4 times normal"
     return None
+
+
+def unit_written(unit: str) -> str:
+    """A unit as written with spellings eligo's unit table lacks replaced ("gm/dl" → "g/dl")."""
+    spellings = words()["unit_spellings"]
+    return re.sub(r"[a-zA-Z]+", lambda m: spellings.get(m.group().lower(), m.group()), unit)
 
 
 def close(a: float, b: float) -> bool:
@@ -285,7 +293,7 @@ def _gold_numbers(gold: Gold, found: Found) -> list[float]:
     if gold.unit and found.unit not in (None, "uln", "lln") and not gold.time_unit:
         for value in gold.values:
             with contextlib.suppress(UnitError, ValueError, KeyError):
-                numbers.append(normalise(value, gold.unit, found.measurement)[0])
+                numbers.append(normalise(value, unit_written(gold.unit), found.measurement)[0])
     return numbers
 
 
@@ -364,7 +372,12 @@ def miss_reason(gold: Gold, found: list[Found], unread: list[Span],
     """Why no found comparison matches ``gold``: the first that applies of
     misread (operator / value / unit), not read (inside unparsed text), read as a fact without
     its number, or nothing read there."""
-    near = [f for f in found if overlaps(f.span, gold.span)]
+    # A window placed on its whole criterion is near everything in it: it counts only for
+    # annotated windows.
+    near = [
+        f for f in found
+        if overlaps(f.span, gold.span) and (f.span_from == "node" or f.category == gold.category)
+    ]
     if near:
         reasons = Counter(disagreement(f, gold) or "category" for f in near)
         return f"misread: {reasons.most_common(1)[0][0]}"

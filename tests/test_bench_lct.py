@@ -40,6 +40,9 @@ def test_operators_numbers_and_units_as_written() -> None:
     assert compare.time_unit_in("within the last 6 months") == "months"
     assert compare.time_unit("wks") == "weeks" and compare.time_unit("half-lives") == "half_lives"
     assert compare.limit_of_normal("x the upper limit of normal") == "uln"
+    assert compare.limit_of_normal("times normal") == "uln"
+    assert compare.limit_of_normal("× the lower limit of normal") == "lln"
+    assert compare.unit_written("gm/dl") == "g/dl"
 
 
 def test_offsets_follow_whitespace_changes() -> None:
@@ -85,6 +88,8 @@ def test_agreement_converts_units_and_reads_ranges() -> None:
     assert compare.disagreement(found(50, "10*9/L"), gold((50000,), "/mm3")) is None
     assert compare.disagreement(found(110, "g/L", measurement="hemoglobin"),
                                 gold((11,), "g/dL")) is None  # fmt: skip
+    assert compare.disagreement(found(90, "g/L", measurement="hemoglobin"),
+                                gold((9,), "gm/dl")) is None  # fmt: skip
     assert compare.disagreement(found(50, "10*9/L"), gold((75000,), "/mm3")) == "value"
     assert compare.disagreement(found(50, "10*9/L", "<="), gold((50000,), "/mm3")) == "operator"
     assert compare.disagreement(found(3, "uln"), gold((3,), "x ULN")) is None
