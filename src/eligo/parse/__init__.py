@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from eligo.model.expression import Expression
 from eligo.parse.criterion import read_criterion
-from eligo.parse.leaves import bare_age
 from eligo.parse.mentions import HEAD_KINDS, find_items
 from eligo.parse.passes import simplify
 from eligo.parse.quantities import find_quantities
 from eligo.parse.reading import Reading
+from eligo.parse.scores import bare_age
 from eligo.parse.text import Text
 from eligo.parse.tree import parse_criteria
 from eligo.parse.windows import bare_references, find_windows

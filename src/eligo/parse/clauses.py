@@ -19,21 +19,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from eligo.model.expression import Allowed, Cohort, Expression, Not, Team
-from eligo.parse import combine
-from eligo.parse.leaves import all_of, any_of
-from eligo.parse.mentions import HEAD_KINDS, Item
+from eligo.model.expression import Allowed, Cohort, Expression, Not
+from eligo.parse import brackets, combine, heads, team
+from eligo.parse.leaves import all_of, any_of, shares_concept
+from eligo.parse.mentions import Item
 from eligo.parse.reading import Reading
 from eligo.parse.text import depth_map
-from eligo.vocab import vocabulary
 
-_ASIDE = re.compile(
-    r"^\s*(?:e\.?\s?g\.?|i\.?\s?e\.?|eg|ie|such as|for example|for instance|"
-    r"example|namely|see |as |note|per |according|defined|based)"
-    r"|^\s*(?:temporarily\s)?closed to accrual|^\s*as of \d|^\s*effective \d"
-)
-_INCLUDING = re.compile(r"^\s*(?:including|includes|incl\.?|this includes|which includes)\s")
-_COHORT = re.compile(r"^\s*(?:cohort|arm|part|group|stratum)\s?([0-9]{1,2}|[a-d]|i{1,3}|iv)\s*$")
 _GUARD_EXCEPTION = re.compile(
     r"^\s*(?:for\s|in\s)?(?:patients|subjects|participants|those|"
     r"people|persons|women|men)\b"
@@ -42,9 +34,6 @@ _EXAMPLE = re.compile(
     r",?\s(?:such\sas|for\sexample|for\sinstance|e\.g\.?,?|eg,?)\s(?=those|patients|any)"
 )
 _SOURCE = re.compile(r"(?<![\w-])from\s(?:a\s|any\s|the\s)?(?:previous|prior|earlier)\s")
-_DRUG_WINDOW = re.compile(
-    r"^\s*(?:\d{1,3}|one|two|three|four|five|six|eight|twelve)\s(?:days?|weeks?|months?)\s"
-    r"(?:for|since|with|after|if)\s")
 _DEFINED = re.compile(
     r"(?<![\w-])(?:defined\sas(?:\sbeing)?|defined\sby|i\.e\.?,?|ie,|"
     r"that\sis,)\s"
@@ -76,37 +65,17 @@ def read_clause(reading: Reading, start: int, end: int) -> ClauseResult:
     )
     if exception is not None:
         return _with_exception(reading, start, end, exception)
-    team = _team(reading, items, start, end, strong_only=True)
-    if team is not None:
-        return ClauseResult(team)
+    judged = team.team_leaf(reading, items, start, end, strong_only=True)
+    if judged is not None:
+        return ClauseResult(judged)
     condition = _CONDITION.search(reading.text.folded, start + 1, end)
     if condition is not None and _top_level(reading, start, condition.start()):
         return _conditional(reading, start, end, condition)
-    team = _team(reading, items, start, end) or _judgement(reading, items, start, end)
-    if team is not None:
-        return ClauseResult(team)
+    judged = team.team_leaf(reading, items, start, end) or team.judged_illness(
+        reading, items, start, end)
+    if judged is not None:
+        return ClauseResult(judged)
     return _read_plain(reading, items, start, end)
-
-
-_GENERIC_ILLNESS = re.compile(
-    r"\b(?:illness(?:es)?|conditions?|diseases?|disorders?|problems?|abnormalit(?:y|ies)|"
-    r"comorbidit(?:y|ies)|co-morbidit(?:y|ies))\b")
-_JUDGED = frozenset({"clinically_significant", "severe", "uncontrolled"})
-
-
-def _judgement(reading: Reading, items: list[Item], start: int,
-               end: int) -> Expression | None:
-    """"No other serious concurrent illness", "significant medical condition": a disease no
-    vocabulary names, qualified by how grave it is: the study team weighs it."""
-    if any(i.kind in HEAD_KINDS for i in items):
-        return None
-    if not any(i.kind == "qualifier" and i.value in _JUDGED for i in items):
-        return None
-    if _GENERIC_ILLNESS.search(reading.text.folded, start, end) is None:
-        return None
-    reading.use(start, end)
-    return Team(category="investigator_opinion", text=reading.text.raw[start:end].strip(),
-                span=(start, end), rule="team.judged_illness")
 
 
 def _defined(reading: Reading, start: int, end: int, definition: re.Match[str]) -> ClauseResult:
@@ -164,31 +133,6 @@ def _window_only(reading: Reading, permitted: Expression, start: int,
     return all_of([target, Not(timed, rule="permission.window")], rule="permission.window")
 
 
-def shares_concept(one: Expression, other: Expression) -> bool:
-    """True when two trees name a common concept (or one below the other)."""
-    vocab = vocabulary()
-    mine, theirs = _concepts(one), _concepts(other)
-    return any(a == b or vocab.is_a(a, b) or vocab.is_a(b, a) for a in mine for b in theirs)
-
-
-def _concepts(node: Expression) -> set[str]:
-    found: set[str] = set()
-    for leaf in node.walk():
-        for slot in (
-            "concept",
-            "measurement",
-            "drug",
-            "drug_class",
-            "category",
-            "procedure",
-            "name",
-        ):
-            value = leaf.args.get(slot)
-            if isinstance(value, str):
-                found.add(value)
-    return found
-
-
 def _items(reading: Reading, start: int, end: int) -> list[Item]:
     blocked = [(w.start, w.end) for w in reading.windows]
     blocked += [
@@ -208,20 +152,6 @@ def _items(reading: Reading, start: int, end: int) -> list[Item]:
 def _top_level(reading: Reading, start: int, position: int) -> bool:
     depths = depth_map(reading.text.folded, start, position + 1)
     return not depths or depths[-1] == 0
-
-
-def _team(
-    reading: Reading, items: list[Item], start: int, end: int, strong_only: bool = False
-) -> Expression | None:
-    strong = [i for i in items if i.kind == "team" and i.extra.get("strong")]
-    heads = [i for i in items if i.kind in HEAD_KINDS]
-    weak = [] if strong_only else [i for i in items if i.kind == "team"]
-    chosen = strong[0] if strong else (weak[0] if weak and not heads else None)
-    if chosen is None:
-        return None
-    reading.use(start, end)
-    text = reading.text.raw[start:end].strip()
-    return Team(category=chosen.value, text=text, span=(start, end), rule=f"team.{chosen.value}")
 
 
 def _with_exception(reading: Reading, start: int, end: int, trigger: Item) -> ClauseResult:
@@ -299,7 +229,7 @@ def _read_plain(reading: Reading, items: list[Item], start: int, end: int) -> Cl
                    + [w.start for w in reading.windows if source.end() <= w.start < end] + [end])
         reading.use(source.start(), stop)
         items = [i for i in items if not source.start() <= i.start < stop]
-    groups = _brackets(reading, start, end)
+    groups = brackets.groups(reading, start, end)
     extra_nodes: list[Expression] = []
     permissions: list[Expression] = []
     exceptions: list[Expression] = []
@@ -308,9 +238,9 @@ def _read_plain(reading: Reading, items: list[Item], start: int, end: int) -> Cl
     asides: list[tuple[int, int]] = []
     for low, high in groups:
         content = reading.words(low + 1, high - 1)
-        kind = _bracket_kind(reading, items, low, high, content)
+        kind = brackets.kind_of(reading, items, low, high, content)
         if kind == "inline":
-            for inner_low, inner_high in _brackets(reading, low + 1, high - 1):
+            for inner_low, inner_high in brackets.groups(reading, low + 1, high - 1):
                 asides.append((inner_low, inner_high))
                 reading.use(inner_low, inner_high)
             continue
@@ -320,7 +250,7 @@ def _read_plain(reading: Reading, items: list[Item], start: int, end: int) -> Cl
             reading.use(low, high)
         elif kind == "cohort":
             reading.use(low, high)
-            cohorts.append((low, _COHORT.match(content).group(1)))  # type: ignore[union-attr]
+            cohorts.append((low, brackets.COHORT.match(content).group(1)))  # type: ignore[union-attr]
         else:
             inner = read_clause(reading, low + 1, high - 1)
             if inner.node is None:
@@ -328,7 +258,7 @@ def _read_plain(reading: Reading, items: list[Item], start: int, end: int) -> Cl
             if kind == "including":
                 alternatives.append((low, inner.node))
             elif kind == "drug_window":
-                extra_nodes.append(_drug_window(reading, inner.node, low, high, start, end))
+                extra_nodes.append(brackets.drug_window(reading, inner.node, low, high, start, end))
             elif inner.exception:
                 exceptions.append(inner.node)
             elif inner.permissive:
@@ -336,11 +266,12 @@ def _read_plain(reading: Reading, items: list[Item], start: int, end: int) -> Cl
             else:
                 extra_nodes.append(inner.node)
     reading.set_aside.extend(
-        (a, b) for a, b in groups if not _is_inline(reading, items, a, b))
+        (a, b) for a, b in groups if not brackets.is_inline(reading, items, a, b))
     inline_items = [
         i
         for i in items
-        if not any(a < i.start < b for a, b in groups if not _is_inline(reading, items, a, b))
+        if not any(a < i.start < b for a, b in groups
+                   if not brackets.is_inline(reading, items, a, b))
         and not any(a < i.start < b for a, b in asides)
     ]
     node, permissive = _units_node(reading, inline_items, start, end, cohorts, alternatives)
@@ -364,32 +295,6 @@ def _read_plain(reading: Reading, items: list[Item], start: int, end: int) -> Cl
             permissive=True,
         )
     return ClauseResult(result)
-
-
-def _drug_window(reading: Reading, node: Expression, low: int, high: int, start: int,
-                 end: int) -> Expression:
-    """"At least 4 weeks since prior chemotherapy (6 weeks for nitrosoureas)": the drugs in
-    brackets have a washout of their own, read like the main one."""
-    from eligo.model.expression import PriorTherapy, Window
-
-    timed = next(q for q in reading.quantities if low < q.start < high and q.time_unit)
-    reading.use(timed.start, timed.end)
-    main = next((w for w in reading.windows if start <= w.start < end
-                 and not reading.aside(w.start)), None)
-    reference = main.node.reference if main is not None and isinstance(main.node, Window) \
-        else reading.reference or "screening"
-    window = Window(amount=timed.value, unit=timed.time_unit, reference=reference)
-
-    def dated(leaf: Expression) -> Expression:
-        if isinstance(leaf, PriorTherapy):
-            copy = leaf.copy()
-            copy.set("window", window.copy())
-            return copy
-        return leaf
-
-    dated_node = node.transform(dated)
-    return Not(dated_node, rule="window.since") if main is not None and main.negated \
-        else dated_node
 
 
 def _with_example(reading: Reading, items: list[Item], start: int, end: int,
@@ -424,64 +329,6 @@ def _except(node: Expression, exceptions: list[Expression]) -> Expression:
     return all_of([node, Not(exc)], rule="exception")
 
 
-def _brackets(reading: Reading, start: int, end: int) -> list[tuple[int, int]]:
-    """Top-level bracket groups ``[low, high)`` inside the clause, brackets included."""
-    folded = reading.text.folded
-    groups: list[tuple[int, int]] = []
-    depth, opened = 0, -1
-    for index in range(start, end):
-        char = folded[index]
-        if char in "([":
-            if depth == 0:
-                opened = index
-            depth += 1
-        elif char in ")]" and depth > 0:
-            depth -= 1
-            if depth == 0:
-                groups.append((opened, index + 1))
-    return groups
-
-
-def _is_inline(reading: Reading, items: list[Item], low: int, high: int) -> bool:
-    content = reading.words(low + 1, high - 1)
-    return _bracket_kind(reading, items, low, high, content) == "inline"
-
-
-def _bracket_kind(reading: Reading, items: list[Item], low: int, high: int, content: str) -> str:
-    inside = [i for i in items if low < i.start and i.end < high]
-    heads = [i for i in inside if i.kind in HEAD_KINDS]
-    bounded = [q for q in reading.quantities if low < q.start < high and q.bounds]
-    if _COHORT.match(content):
-        return "cohort"
-    if _ASIDE.match(content):
-        return "aside"
-    if bounded and not heads or (bounded and re.match(r"^\s*or\s", content)):
-        return "inline"  # "(or < 5 x ULN for patients with liver metastases)"
-    if (
-        bounded
-        and any(i.kind in ("condition", "drug", "drug_class") for i in heads)
-        and combine.guard_anywhere().search(content)
-    ):
-        return "inline"
-    if _INCLUDING.match(content) and heads:
-        return "including"
-    if _DRUG_WINDOW.match(content) and heads and all(
-            h.kind in ("drug", "drug_class", "therapy") for h in heads):
-        return "drug_window"
-    if _ASIDE.match(content):
-        return "aside"
-    before = [i for i in items if i.end <= low and i.kind in HEAD_KINDS]
-    if heads and before and all(h.value == before[-1].value for h in heads):
-        return "aside"  # an abbreviation of the head before it: "(ILD)"
-    if not heads and not bounded and len(content.split()) <= 4:
-        return "aside"
-    if len(heads) == 1 and not bounded and len(content.split()) <= 3:
-        # a label: "(QTcF)", "(HBV)"; read it when nothing before it named a fact
-        earlier = [i for i in items if i.end <= low and i.kind in HEAD_KINDS]
-        return "aside" if earlier else "inline"
-    return "clause"
-
-
 def _units_node(
     reading: Reading,
     items: list[Item],
@@ -497,9 +344,9 @@ def _units_node(
             reading.use(item.start, item.end)
     if cohorts:
         return _by_cohort(reading, items, start, end, cohorts), permissive
-    units = combine.make_units(reading, items, start, end)
+    units = heads.make_units(reading, items, start, end)
     units = combine.find_guards(units, reading)
-    combine.share(units, reading)
+    heads.share(units, reading)
     combine.mark_negation(units, items, start, reading)
     node = combine.build(units, reading)
     if node is not None and alternatives:

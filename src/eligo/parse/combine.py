@@ -1,9 +1,5 @@
-"""From the items of one clause to logic: units, shared thresholds, guards, negation, and/or.
+"""From the units of one clause (:mod:`eligo.parse.heads`) to logic: guards, negation, and/or.
 
-- Each head item becomes a :class:`~eligo.parse.reading.Unit` with the items, numbers and
-  windows around it.
-- Heads listed before one threshold share it ("AST/ALT and ALP < 3 × ULN"); treatments listed
-  before one window share it ("whole brain or stereotactic radiotherapy < 14 days").
 - A threshold followed by "for patients with X" / "in the presence of X" is guarded by X: the
   clause becomes ``any(all(not X, main), all(X, alternative))``.
 - A negation trigger negates the run of units after it, up to the next trigger or the clause
@@ -20,10 +16,11 @@ from functools import cache
 from itertools import pairwise
 
 from eligo.model.expression import Biomarker, Dated, Expression, Measurement, Not
-from eligo.parse import facts, leaves
+from eligo.parse import facts, leaves, scores
+from eligo.parse.heads import SHARES_THRESHOLD
 from eligo.parse.leaves import all_of, any_of
 from eligo.parse.lexicon import alternation, data
-from eligo.parse.mentions import HEAD_KINDS, Item
+from eligo.parse.mentions import Item
 from eligo.parse.quantities import Quantity
 from eligo.parse.reading import Reading, Unit
 
@@ -32,12 +29,12 @@ Builder = Callable[[Unit, Reading], "Expression | None"]
 BUILDERS: dict[str, Builder] = {
     "measurement": leaves.measurement,
     "biomarker": leaves.biomarker,
-    "performance": leaves.performance,
-    "age": leaves.age,
-    "life_expectancy": leaves.life_expectancy,
-    "lines": leaves.lines,
-    "measurable": leaves.measurable,
-    "evaluable": leaves.measurable,
+    "performance": scores.performance,
+    "age": scores.age,
+    "life_expectancy": scores.life_expectancy,
+    "lines": scores.lines,
+    "measurable": scores.measurable,
+    "evaluable": scores.measurable,
     "condition": facts.condition,
     "drug": facts.therapy,
     "drug_class": facts.therapy,
@@ -53,58 +50,6 @@ BUILDERS: dict[str, Builder] = {
 }
 
 #: Heads whose threshold a list can share, and heads whose window a list can share.
-_SHARES_THRESHOLD = frozenset({"measurement", "biomarker", "performance"})
-_SHARES_WINDOW = frozenset(
-    {"drug", "drug_class", "therapy", "procedure", "vaccine", "condition", "trial"}
-)
-_CONTEXT_KINDS = frozenset(
-    {
-        "negation",
-        "history",
-        "current",
-        "uncertain",
-        "qualifier",
-        "disease_feature",
-        "proc_qualifier",
-        "live",
-        "participation",
-        "result",
-        "any_level",
-        "site",
-        "body_site",
-        "outcome",
-        "setting",
-    }
-)
-_DATED = frozenset(
-    {
-        "condition",
-        "drug",
-        "drug_class",
-        "therapy",
-        "procedure",
-        "vaccine",
-        "trial",
-        "measurement",
-        "biomarker",
-    }
-)
-_AFTER_KINDS = frozenset(
-    {
-        "result",
-        "mcontext",
-        "method",
-        "site",
-        "alteration",
-        "derivation",
-        "response_criteria",
-        "ongoing",
-        "body_site",
-        "qualifier",
-    }
-)
-
-
 @cache
 def _guard_pattern() -> re.Pattern[str]:
     guards = alternation(data("context")["guards"])
@@ -119,198 +64,12 @@ def guard_anywhere() -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + alternation(data("context")["guards"]) + r")\s")
 
 
-def make_units(reading: Reading, items: list[Item], start: int, end: int) -> list[Unit]:
-    items = _uncounted_lines(items, reading)
-    heads = _merge_repeats([i for i in items if i.kind in HEAD_KINDS], reading)
-    units: list[Unit] = []
-    for index, head in enumerate(heads):
-        low = heads[index - 1].end if index else start
-        high = _modifiers_start(heads[index + 1], items) if index + 1 < len(heads) else end
-        unit = Unit(head=head, start=head.start, end=head.end)
-        zone = _modifiers_start(head, items)
-        unit.before = [
-            i
-            for i in items
-            if low <= i.start and i.end <= head.start and i.kind in _CONTEXT_KINDS
-            and (i.kind not in ("site", "body_site") or i.start >= zone)
-        ]
-        unit.clause_before = [
-            i
-            for i in items
-            if start <= i.start and i.end <= head.start and i.kind in ("history", "current")
-        ]
-        unit.after = [
-            i for i in items if head.end <= i.start and i.end <= high and i.kind in _AFTER_KINDS
-        ]
-        quantities = [q for q in reading.quantities if not reading.aside(q.start)]
-        windows = [w for w in reading.windows if not reading.aside(w.start)]
-        unit.pre_quantities = [q for q in quantities if low <= q.start < head.start]
-        unit.quantities = [q for q in quantities if head.end <= q.start < high]
-        if head.kind in _DATED:
-            # a window after the head is its own; one before it may be ("at least 4 weeks
-            # since prior chemotherapy")
-            unit.windows = [w for w in windows if head.end <= w.start < high]
-            if head.kind not in ("measurement", "biomarker"):
-                unit.windows += [w for w in windows if low <= w.start < head.start]
-        for item in unit.before:
-            unit.start = min(unit.start, item.start)
-        unit.end = max(
-            [head.end, *(i.end for i in unit.after), *(q.end for q in unit.quantities if q.bounds)]
-        )
-        units.append(unit)
-    _inherit_marker_names(units)
-    _distribute_context(units, reading)
-    return _absorb_repeats(units, reading)
-
-
-def _distribute_context(units: list[Unit], reading: Reading) -> None:
-    """"Active hepatitis B and/or hepatitis C": words before the first of a list of like heads
-    qualify each of them."""
-    for previous, unit in pairwise(units):
-        if unit.before or unit.head.kind != previous.head.kind or unit.head.kind not in (
-                "condition", "drug", "drug_class", "therapy"):
-            continue
-        gap = reading.gap(previous.head.end, unit.head.start).strip(" ,")
-        if gap in ("or", "and", "and/or", "/", ", or", ", and"):
-            unit.before = [i for i in previous.before
-                           if i.kind in ("history", "current", "qualifier", "uncertain")]
-
-
-def _uncounted_lines(items: list[Item], reading: Reading) -> list[Item]:
-    """"Prior treatment with tarlatamab": "prior treatment" without a count of lines only
-    says that the treatment named next was received before."""
-    treatments = ("drug", "drug_class", "therapy")
-    out: list[Item] = []
-    for index, item in enumerate(items):
-        counted = any(q.bounds or q.value <= 20 for q in reading.quantities
-                      if 0 <= item.start - q.end <= 3)
-        named_later = any(i.kind in treatments for i in items[index + 1:index + 3])
-        if item.kind == "lines" and not counted and named_later:
-            out.append(Item("history", "history", item.start, item.end))
-        else:
-            out.append(item)
-    return out
-
-
-def _modifiers_start(head: Item, items: list[Item]) -> int:
-    """Where the words that lead into a head begin: "stereotactic brain radiotherapy" starts
-    at "stereotactic", so "brain" is not a site of the head before."""
-    start = head.start
-    for item in sorted((i for i in items if i.end <= head.start), key=lambda i: -i.end):
-        if item.kind in HEAD_KINDS or start - item.end > 2:
-            break
-        start = item.start
-    return start
-
-
-def _inherit_marker_names(units: list[Unit]) -> None:
-    """ "DLL3 ≥ 1 % or H-score ≥ 1": an H-score without a marker is the marker's before it."""
-    name = None
-    for unit in units:
-        if unit.head.kind != "biomarker":
-            continue
-        if unit.head.value:
-            name = unit.head.value
-        elif name is not None:
-            unit.head = Item(
-                "biomarker", name, unit.head.start, unit.head.end, {**unit.head.extra, "name": name}
-            )
-
-
-def _absorb_repeats(units: list[Unit], reading: Reading) -> list[Unit]:
-    """ "CrCl ≥ 30 mL/min by Cockcroft-Gault or measured CrCl": the second naming adds a way of
-    measuring, not a fact."""
-    kept: list[Unit] = []
-    for unit in units:
-        earlier = next(
-            (
-                u
-                for u in kept
-                if u.head.kind == unit.head.kind == "measurement"
-                and u.head.value == unit.head.value
-                and leaves.thresholds(u)
-            ),
-            None,
-        )
-        if earlier is not None and not leaves.thresholds(unit):
-            reading.use(unit.head.start, unit.head.end)
-            earlier.after.extend(
-                i for i in reading.items
-                if i.kind == "derivation" and earlier.head.end <= i.start < unit.head.end
-                and i not in earlier.after)
-            continue
-        kept.append(unit)
-    return kept
-
-
-def _merge_repeats(heads: list[Item], reading: Reading) -> list[Item]:
-    """ "aPTT/PTT", "platelet count (PLT)": one concept named twice in a row is one head."""
-    merged: list[Item] = []
-    for head in heads:
-        if (
-            merged
-            and merged[-1].kind == head.kind
-            and merged[-1].value == head.value
-            and reading.gap(merged[-1].end, head.start).strip(" :/,") == ""
-        ):
-            merged[-1] = Item(head.kind, head.value, merged[-1].start, head.end, merged[-1].extra)
-            continue
-        merged.append(head)
-    return merged
-
-
-def share(units: list[Unit], reading: Reading) -> None:
-    """Let listed heads take the threshold or window written once after the list."""
-    for index in range(len(units) - 2, -1, -1):
-        unit, following = units[index], units[index + 1]
-        start = unit.end if unit.end <= following.start else unit.head.end
-        gap = _without_fillers(reading.gap(start, following.start))
-        if not _list_gap(gap):
-            continue
-        kind, next_kind = unit.head.kind, following.head.kind
-        if (
-            kind in _SHARES_THRESHOLD
-            and next_kind in _SHARES_THRESHOLD
-            and not leaves.thresholds(unit)
-            and not unit.values("result", "after")
-        ):
-            unit.quantities = list(following.quantities)
-            unit.after = unit.after + [i for i in following.after if i.kind != "site"]
-            unit.guards = dict(following.guards)
-            unit.shared = True
-        if kind == next_kind == "biomarker" and not unit.values("method"):
-            unit.after = unit.after + [i for i in following.after if i.kind == "method"]
-        if (
-            kind in _SHARES_WINDOW
-            and next_kind in _SHARES_WINDOW
-            and not unit.windows
-            and following.windows
-        ):
-            unit.windows = list(following.windows)
-            unit.shared = True
-
-
-def _without_fillers(gap: str) -> str:
-    from eligo.parse.criterion import filler_words
-
-    words = gap.replace(",", " , ").replace("/", " / ").split()
-    kept = [w for w in words if w in ("and", "or", "/", ",", "nor", "and/or")
-            or w not in filler_words()]
-    return " ".join(kept).replace(" ,", ",").strip(" ,")
-
-
-def _list_gap(gap: str) -> bool:
-    return gap in ("", "/", "or", "and", "and/or", ",", "or other", "and other", "nor") or (
-        len(gap) <= 12 and re.fullmatch(r"(?:,\s?)?(?:and|or|and/or|/)?", gap) is not None
-    )
-
-
 def find_guards(units: list[Unit], reading: Reading) -> list[Unit]:
     """Mark thresholds followed by "for patients with X"; the X units leave the list, and the
     thresholds written after X go back to the head they limit."""
     removed: set[int] = set()
     for unit in units:
-        if id(unit) in removed or unit.head.kind not in _SHARES_THRESHOLD:
+        if id(unit) in removed or unit.head.kind not in SHARES_THRESHOLD:
             continue
         position = 0
         while position < len(unit.quantities):
@@ -529,7 +288,7 @@ def _guarded(units: list[Unit], reading: Reading, branches: list[Expression]) ->
             if branch is not None and not any(q.bounds for q in unit.quantities):
                 unit.quantities = [q for i, q in enumerate(quantities) if i not in guards]
         if branch is None and not any(
-            leaves.thresholds(u) for u in units if u.head.kind in _SHARES_THRESHOLD
+            leaves.thresholds(u) for u in units if u.head.kind in SHARES_THRESHOLD
         ):
             continue  # every threshold is guarded: no main branch
         node = _plain(units, reading)

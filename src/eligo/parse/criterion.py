@@ -17,8 +17,8 @@ import re
 from functools import cache
 
 from eligo.model.expression import All, Allowed, Cohort, Expression, Not, Unparsed
-from eligo.parse.clauses import ClauseResult, read_clause, shares_concept
-from eligo.parse.leaves import all_of, any_of
+from eligo.parse.clauses import ClauseResult, read_clause
+from eligo.parse.leaves import all_of, any_of, shares_concept
 from eligo.parse.lexicon import data
 from eligo.parse.mentions import HEAD_KINDS
 from eligo.parse.reading import Reading

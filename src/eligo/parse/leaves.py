@@ -10,20 +10,13 @@ normal written with a lost digit ("<.5 x ULN") is read as the likely value and f
 
 from __future__ import annotations
 
-import re
-
 from eligo.model.expression import (
-    Age,
     All,
     Any,
     Biomarker,
     Derived,
     Expression,
-    LifeExpectancy,
-    MeasurableDisease,
     Measurement,
-    PerformanceStatus,
-    PriorTherapy,
 )
 from eligo.parse.lexicon import data
 from eligo.parse.quantities import Bound, Quantity
@@ -222,92 +215,6 @@ def _as_derived(node: Expression, target: str, method: str) -> Expression:
 # -- scores and prognosis ------------------------------------------------------------------
 
 
-def performance(unit: Unit, reading: Reading) -> Expression | None:
-    """ "ECOG ≤ 2", "0-2", "0 or 1", "Karnofsky 70-100%": a single comparison, or the grades
-    listed read as a limit (up to the worst grade listed)."""
-    scale = unit.head.value
-    found = [q for q in unit.quantities if q.time_unit is None]
-    if not found:
-        return None
-    for quantity in found:
-        reading.use(*quantity_span(quantity))
-    if len(found) == 1 and len(found[0].bounds) == 1 and found[0].comparator != "=":
-        bound = found[0].bounds[0]
-        if scale == "ecog" and bound.value > 5:
-            scale = "karnofsky"
-        return PerformanceStatus(
-            scale=scale,
-            comparator=bound.comparator,
-            value=bound.value,
-            span=span_of(unit),
-            rule="performance",
-        )
-    values = [b.value for q in found for b in (q.bounds or (Bound("=", q.value),))]
-    if scale == "ecog" and max(values) > 5:
-        scale = "karnofsky"
-    low, high = min(values), max(values)
-    nodes: list[Expression] = []
-    if scale == "ecog":
-        nodes.append(PerformanceStatus(scale=scale, comparator="<=", value=high))
-        if low > 0:
-            nodes.append(PerformanceStatus(scale=scale, comparator=">=", value=low))
-    else:
-        nodes.append(PerformanceStatus(scale=scale, comparator=">=", value=low))
-        if high < 100:
-            nodes.append(PerformanceStatus(scale=scale, comparator="<=", value=high))
-    return all_of(nodes, span=span_of(unit), rule="performance.grades")
-
-
-def life_expectancy(unit: Unit, reading: Reading) -> Expression | None:
-    timed = [
-        q
-        for q in unit.quantities + unit.pre_quantities
-        if q.time_unit in ("weeks", "months", "years")
-    ]
-    if not timed:
-        return None
-    quantity = timed[0]
-    reading.use(*quantity_span(quantity))
-    comparator = quantity.comparator or ">="
-    lead = re.search(
-        r"(?:minimum|at least|no less than)\s(?:of\s)?$",
-        reading.words(max(0, unit.head.start - 20), unit.head.start),
-    )
-    if lead is not None:
-        reading.use(unit.head.start - len(lead.group()), unit.head.start)
-    return LifeExpectancy(
-        comparator=comparator,
-        value=quantity.value,
-        unit=quantity.time_unit,
-        span=span_of(unit),
-        rule="life_expectancy",
-    )
-
-
-def age(unit: Unit, reading: Reading) -> Expression | None:
-    found = [
-        q
-        for q in unit.quantities + unit.pre_quantities
-        if q.bounds and q.time_unit in (None, "years", "months")
-    ]
-    if not found:
-        return None
-    nodes = []
-    for quantity in found:
-        reading.use(*quantity_span(quantity))
-        for bound in quantity.bounds:
-            nodes.append(
-                Age(
-                    comparator=bound.comparator,
-                    value=bound.value,
-                    unit="months" if quantity.time_unit == "months" else "years",
-                    span=(quantity.start, quantity.end),
-                    rule="age",
-                )
-            )
-    return all_of(nodes, span=span_of(unit), rule="age")
-
-
 def biomarker(unit: Unit, reading: Reading, name: str | None = None) -> Expression | None:
     extra = unit.head.extra
     if "any_level" in unit.kinds_before() and not thresholds(unit):
@@ -375,65 +282,26 @@ def _alteration_within(written: str) -> str | None:
             return name
     return None
 
-
-def lines(unit: Unit, reading: Reading) -> Expression | None:
-    counted = [q for q in unit.pre_quantities if q.time_unit is None and q.value <= 20]
-    if not counted:
-        # "No prior therapy", "Prior treatment allowed": anticancer treatment received before
-        category = "systemic" if "systemic" in reading.words(unit.head.start, unit.head.end) \
-            else "anticancer"
-        return PriorTherapy(category=category, status="prior", span=span_of(unit),
-                            rule="therapy.prior")
-    quantity = counted[-1]
-    reading.use(*quantity_span(quantity))
-    bounds = quantity.bounds or (Bound(">=" if unit.values("history") else "=", quantity.value),)
-    nodes = [
-        PriorTherapy(
-            comparator=b.comparator,
-            value=b.value,
-            status="prior",
-            span=span_of(unit),
-            rule="therapy.lines",
-        )
-        for b in bounds
-    ]
-    return all_of(nodes, span=span_of(unit), rule="therapy.lines")
+def shares_concept(one: Expression, other: Expression) -> bool:
+    """True when two trees name a common concept (or one below the other)."""
+    vocab = vocabulary()
+    mine, theirs = _concepts(one), _concepts(other)
+    return any(a == b or vocab.is_a(a, b) or vocab.is_a(b, a) for a in mine for b in theirs)
 
 
-def measurable(unit: Unit, reading: Reading) -> Expression:
-    criteria = reading_criteria(reading, unit)
-    for quantity in unit.pre_quantities:
-        if quantity.value <= 1:
-            reading.use(*quantity_span(quantity))
-    level = "evaluable" if unit.head.kind == "evaluable" else "measurable"
-    return MeasurableDisease(
-        criteria=criteria, level=level, span=span_of(unit), rule="measurable_disease"
-    )
-
-
-def reading_criteria(reading: Reading, unit: Unit) -> str | None:
-    for item in reading.items:
-        if item.kind == "response_criteria" and item.start >= unit.start - 200:
-            reading.use(item.start, item.end)
-            return item.value
-    return None
-
-
-_BARE_AGE = re.compile(r"^\s*(?:aged?\s)?[^a-z]*?(?:years?(?:\sof\sage|\sold)?)?[\s.]*$")
-
-
-def bare_age(reading: Reading) -> Expression | None:
-    """"18 and over", "Under 75", "18 to 70": a criterion that is one age-like number of years
-    and nothing else (the old NCI layout writes age this way under its "Age:" heading)."""
-    found = [q for q in reading.quantities if q.bounds]
-    if len(found) != 1 or found[0].time_unit not in (None, "years") or found[0].unit_text:
-        return None
-    quantity = found[0]
-    rest = reading.text.folded[:quantity.start if quantity.comparator_start is None
-                               else quantity.comparator_start] + " " + \
-        reading.text.folded[quantity.end:]
-    if not _BARE_AGE.match(rest) or not all(10 <= b.value <= 100 for b in quantity.bounds):
-        return None
-    nodes = [Age(comparator=b.comparator, value=b.value, span=quantity_span(quantity),
-                 rule="age.bare") for b in quantity.bounds]
-    return all_of(nodes, span=quantity_span(quantity), rule="age.bare")
+def _concepts(node: Expression) -> set[str]:
+    found: set[str] = set()
+    for leaf in node.walk():
+        for slot in (
+            "concept",
+            "measurement",
+            "drug",
+            "drug_class",
+            "category",
+            "procedure",
+            "name",
+        ):
+            value = leaf.args.get(slot)
+            if isinstance(value, str):
+                found.add(value)
+    return found
