@@ -369,18 +369,18 @@ class Tally:
 
 def miss_reason(gold: Gold, found: list[Found], unread: list[Span],
                 facts: list[tuple[str, Span]]) -> str:  # fmt: skip
-    """Why no found comparison matches ``gold``: the first that applies of
-    misread (operator / value / unit), not read (inside unparsed text), read as a fact without
-    its number, or nothing read there."""
-    # A window placed on its whole criterion is near everything in it: it counts only for
-    # annotated windows.
-    near = [
-        f for f in found
-        if overlaps(f.span, gold.span) and (f.span_from == "node" or f.category == gold.category)
-    ]
+    """Why no found comparison matches ``gold``: the first that applies of misread (a
+    comparison on its words disagrees: operator / value / unit), another comparison of its
+    criterion read (spanless windows), inside unparsed text, read as a fact without its number,
+    or nothing read there."""
+    near = [f for f in found if f.span_from == "node" and overlaps(f.span, gold.span)]
     if near:
         reasons = Counter(disagreement(f, gold) or "category" for f in near)
         return f"misread: {reasons.most_common(1)[0][0]}"
+    # A window without a span is placed on its whole criterion: it says only that the
+    # criterion had another window, not that this one was misread.
+    if any(f.category == gold.category and overlaps(f.span, gold.span) for f in found):
+        return "another of its criterion read"
     if any(overlaps(span, gold.span) for span in unread):
         return "inside text not understood"
     if any(overlaps(span, gold.span) for _, span in facts):
