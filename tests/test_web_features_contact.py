@@ -102,6 +102,8 @@ def test_the_trial_page_has_the_form(app_client) -> None:
     for name in ("first_name", "last_name", "email", "phone", "language", "consent"):
         assert f'name="{name}"' in page
     assert 'action="/trials/NCT09990001/contact"' in page
+    searched = client.get("/trials/NCT09990001", params={"near": 'Lyon"><b>'}).text
+    assert 'id="contact-place" name="place" type="text" value="Lyon&#34;&gt;&lt;b&gt;"' in searched
 
 
 def test_inquiry_is_mailed_to_the_site_with_a_copy_to_the_person(app_client) -> None:

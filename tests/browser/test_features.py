@@ -157,6 +157,24 @@ def test_note_share_passcode_lock_out(feature_server, browser: Any) -> None:
     assert page.evaluate("window.getSelection().toString().trim()") == (
         "Tarlatamab after chemotherapy"
     )
+    # Keyboard users: a selection, then the panel's own button (reached with Tab) and Enter.
+    page.evaluate(
+        """() => {
+            const text = document.querySelector("article.trial section p");
+            const range = document.createRange();
+            range.selectNodeContents(text);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+        }"""
+    )
+    page.focus(".note-from-selection")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".note-form:visible")
+    page.keyboard.type("Second note, typed")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".notes-list li:has-text('Second note, typed')")
     page.fill("#share-passcode", PASSCODE)
     page.click(".share-form button[type=submit]")
     page.wait_for_selector(".share-link:visible")

@@ -136,14 +136,21 @@
   document.addEventListener("mouseup", function () { window.setTimeout(onSelection, 0); });
   // Keep the selection when the button is pressed.
   addButton.addEventListener("mousedown", function (event) { event.preventDefault(); });
-  addButton.addEventListener("click", function () {
-    if (!pending) return;
+  function openForm() {
+    if (!pending) {
+      say("First select a piece of text on this page.");
+      return;
+    }
     noteForm.hidden = false;
     quoteView.textContent = pending.quote;
-    noteForm.dataset.ready = "1";
     addButton.hidden = true;
     bodyField.focus();
-  });
+  }
+  addButton.addEventListener("click", openForm);
+  // For keyboard users: select with Shift and the arrow keys, then Tab to this button.
+  var fromSelection = panel.querySelector(".note-from-selection");
+  fromSelection.hidden = false;
+  fromSelection.addEventListener("click", openForm);
 
   // -- finding a note's passage again --------------------------------------------------------
 
