@@ -97,12 +97,13 @@ def _trials_at(target: str, db_url: str | None) -> list[ParsedTrial]:
         if not found:
             raise click.ClickException(f"no trial record could be read from {target}")
         return found
-    item = stored_trial(open_store(db_url), target)
-    if item is None:
+    with open_store(db_url) as store:
+        stored = stored_trial(store, target)
+    if stored is None:
         raise click.ClickException(
             f"{target!r} is neither a file nor a trial in the database (try `eligo trials`)"
         )
-    return [item]
+    return [stored]
 
 
 def _criterion_json(criterion: Criterion) -> dict[str, Any]:
