@@ -125,7 +125,8 @@ def _window_only(reading: Reading, permitted: Expression, start: int,
 
     target = permitted.this if permitted.kind == "allowed" else permitted
     windows = [w for w in reading.windows if start <= w.start < end and w.negated]
-    if target is None or len(windows) != 1 or not isinstance(target, Dated):
+    if target is None or len(windows) != 1 or not isinstance(target, Dated) \
+            or not isinstance(target, Expression):
         return None
     timed = target.copy()
     timed.set("window", windows[0].node.copy())

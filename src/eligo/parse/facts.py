@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 from eligo.model.expression import (
     Breastfeeding,
@@ -76,7 +77,7 @@ def condition(unit: Unit, reading: Reading) -> Expression:
     grade = _grade(unit, reading) or grade
     sites = unit.values("body_site", "after") or [
         i.value for i in unit.before if i.kind == "body_site"]
-    common = {
+    common: dict[str, Any] = {
         "concept": concept,
         "status": status,
         "body_site": sites[0] if sites else None,

@@ -10,6 +10,10 @@ normal written with a lost digit ("<.5 x ULN") is read as the likely value and f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
+from typing import Any as AnyType
+
 from eligo.model.expression import (
     All,
     Any,
@@ -27,7 +31,7 @@ from eligo.vocab import UnitError, normalise, vocabulary
 _METHOD_MEASUREMENT = {"fridericia": "qtcf", "bazett": "qtc"}
 
 
-def any_of(nodes: list[Expression], **meta: object) -> Expression:
+def any_of(nodes: Sequence[Expression], **meta: AnyType) -> Expression:
     unique: list[Expression] = []
     for node in nodes:
         if node not in unique:
@@ -35,7 +39,7 @@ def any_of(nodes: list[Expression], **meta: object) -> Expression:
     return unique[0] if len(unique) == 1 else Any(*unique, **meta)  # type: ignore[arg-type]
 
 
-def all_of(nodes: list[Expression], **meta: object) -> Expression:
+def all_of(nodes: Sequence[Expression], **meta: AnyType) -> Expression:
     unique: list[Expression] = []
     for node in nodes:
         if node not in unique:
@@ -192,7 +196,7 @@ def _derived(node: Expression, concept: str, methods: list[str], unit: Unit) -> 
     variants: list[Expression] = []
     for method in dict.fromkeys(computed):
         target = _METHOD_MEASUREMENT.get(method, concept)
-        variants.append(node.transform(lambda n, t=target, m=method: _as_derived(n, t, m)))
+        variants.append(node.transform(partial(_as_derived, target=target, method=method)))
     if "measured" in methods:
         variants.append(node)
     return any_of(variants, span=span_of(unit), rule="measurement.method")
@@ -227,9 +231,12 @@ def biomarker(unit: Unit, reading: Reading, name: str | None = None) -> Expressi
     name = extra.get("name") or unit.head.value or name
     if not name:
         return None
-    method = (unit.values("method") or [extra.get("method")])[0]
-    alteration = (unit.values("alteration") or [None])[0]
-    result = (unit.values("result") or [None])[0]
+    methods = unit.values("method")
+    method: str | None = methods[0] if methods else extra.get("method")
+    alterations = unit.values("alteration")
+    alteration: str | None = alterations[0] if alterations else None
+    results = unit.values("result")
+    result: str | None = results[0] if results else None
     nodes: list[Expression] = []
     for quantity in thresholds(unit):
         reading.use(*quantity_span(quantity))

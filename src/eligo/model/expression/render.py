@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from eligo.model.expression import nodes as n
 from eligo.model.expression.backend import Backend
@@ -83,12 +84,13 @@ def _vocabulary_label(kind: str, concept: str) -> str | None:
     if not callable(vocabulary):
         return None
     vocab = vocabulary()
-    table = {
+    tables: dict[str, dict[str, Any]] = {
         "condition": vocab.conditions,
         "measurement": vocab.measurements,
         "drug": vocab.drugs,
         "drug_class": vocab.drug_classes,
-    }.get(kind, {})
+    }
+    table = tables.get(kind, {})
     concept_entry = table.get(concept)
     return getattr(concept_entry, "label", None) if concept_entry is not None else None
 
@@ -156,7 +158,7 @@ class TextRenderer(Backend):
             if not isinstance(fact, n.Comparison | n.Team):
                 continue
             words = self._guard_words(guard)
-            body = self.lines(fact)
+            body = self.lines(fact)  # type: ignore[arg-type]  # traits are Expressions here
             if words is not None and len(body) == 1:
                 return [f"{body[0]} if {words}"]
         return None
