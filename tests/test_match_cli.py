@@ -214,3 +214,22 @@ def test_check_batch(tmp_path):
     assert answers[1]["verdict"] == "not_met"  # a documented problem list without HIV
     assert "kind" in answers[2]["error"]
     assert "criterion" in answers[3]["error"]
+
+
+def test_check_unmentioned_rule():
+    note = "A 60-year-old man with small cell lung cancer treated with carboplatin."
+    args = [
+        "--patient",
+        note,
+        "--criterion",
+        "Known HIV infection",
+        "--kind",
+        "exclusion",
+        "--json",
+    ]
+    assert json.loads(invoke(check_command, *args).output)["verdict"] == "unknown"
+    lenient = json.loads(
+        invoke(check_command, *args, "--unmentioned", "absent-in-exclusions").output
+    )
+    assert lenient["verdict"] == "not_met"
+    assert "not mentioned" in lenient["reason"]

@@ -350,6 +350,15 @@ def match_command(
 @click.option("--criterion", metavar="TEXT", help="The criterion, as written.")
 @click.option("--kind", type=_KIND, default="inclusion", show_default=True)
 @click.option("--as-of", "as_of", type=_DATE, help="The date to judge on [default: today].")
+@click.option(
+    "--unmentioned",
+    type=click.Choice(["unknown", "absent-in-exclusions"]),
+    default="unknown",
+    show_default=True,
+    help="What a fact the record does not mention counts as, where the record does not "
+    "document its domain in full: unknown (eligo's rule), or absent for an exclusion, as "
+    "criterion annotators read a note.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option(
     "--batch",
@@ -362,11 +371,13 @@ def check_command(
     criterion: str | None,
     kind: str,
     as_of: Any,
+    unmentioned: str,
     as_json: bool,
     batch: Path | None,
 ) -> None:
     """Does this patient meet one criterion? The verdict (for an exclusion, "met" means
     excluded), the reason, and the patient facts it rests on."""
+    rule = unmentioned.replace("-", "_")
     if batch is not None:
 
         def answer(request: dict[str, Any]) -> dict[str, Any]:
@@ -378,7 +389,8 @@ def check_command(
                     f"kind {request_kind!r} is not inclusion or exclusion", field="kind"
                 )
             text = str(_field(request, "criterion"))
-            return check(read_result.patient, text, request_kind, as_of=when).to_check_json()
+            found = check(read_result.patient, text, request_kind, as_of=when, unmentioned=rule)
+            return found.to_check_json()
 
         run_batch(batch, answer)
         return
@@ -386,7 +398,7 @@ def check_command(
         raise click.UsageError("give --patient and --criterion (or --batch REQUESTS.jsonl)")
     when = as_of.date() if as_of else dt.date.today()
     read_result, _ = read_patient(patient_source, when, text_allowed=True)
-    found = check(read_result.patient, criterion, kind, as_of=when)
+    found = check(read_result.patient, criterion, kind, as_of=when, unmentioned=rule)
     if as_json:
         click.echo(json.dumps(found.to_check_json(), ensure_ascii=False, indent=2))
         return

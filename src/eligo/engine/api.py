@@ -155,13 +155,21 @@ def check(
     *,
     as_of: dt.date | None = None,
     vocab: Any | None = None,
+    unmentioned: str = "unknown",
 ) -> CriterionMatch:
-    """One criterion, as written, for one patient: parsed by ``eligo.parse``, then judged."""
+    """One criterion, as written, for one patient: parsed by ``eligo.parse``, then judged.
+
+    ``unmentioned="absent_in_exclusions"`` reads a record as criterion annotators read a note:
+    what it does not mention, in a domain it does not document in full, is absent for an
+    exclusion (not excluded) and still unknown for an inclusion. The default is eligo's rule:
+    unknown either way (docs/matching.md)."""
     from eligo.parse import parse_criterion
 
     if kind not in ("inclusion", "exclusion"):
         raise ValueError(f"kind must be inclusion or exclusion, not {kind!r}")
     expression = parse_criterion(criterion_text, kind)
     criterion = Criterion(id="criterion", kind=kind, text=criterion_text, expression=expression)
-    evaluator = Evaluator(patient, as_of or dt.date.today(), vocab=_vocabulary(vocab))
+    evaluator = Evaluator(
+        patient, as_of or dt.date.today(), vocab=_vocabulary(vocab), unmentioned=unmentioned
+    )
     return judge(criterion, evaluator, None)

@@ -72,6 +72,9 @@ class RuleBase:
     vocab: VocabularyLike
     windows: WindowReader
     renderer: TextRenderer
+    criterion_kind: str | None
+    # "unknown" (the rule) or "absent_in_exclusions" (see docs/matching.md)
+    unmentioned: str = "unknown"
 
     # -- words -------------------------------------------------------------------------------
 
@@ -117,6 +120,14 @@ class RuleBase:
         words = DOMAIN_WORDS.get(domain, domain.replace("_", " "))
         if self.patient.is_documented(domain):
             return self.result(node, NOT_MET, f"no {what} in the documented {words}", evidence)
+        if self.unmentioned == "absent_in_exclusions" and self.criterion_kind == "exclusion":
+            return self.result(
+                node,
+                NOT_MET,
+                f"{what} not mentioned in the record (taken as absent: "
+                "an exclusion needs the record to say so)",
+                evidence,
+            )
         return self.result(
             node,
             UNKNOWN,

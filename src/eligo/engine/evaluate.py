@@ -39,6 +39,8 @@ from eligo.model.expression.render import SYMBOLS, TextRenderer, number
 from eligo.model.patient import Patient
 
 _PREGNANCY_DAYS = 90
+#: what a fact the record does not mention, in a domain it does not document, counts as
+UNMENTIONED = ("unknown", "absent_in_exclusions")
 
 
 def diagnosis_date(patient: Patient, vocab: Any) -> dt.date | None:
@@ -75,6 +77,7 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
         vocab: Any | None = None,
         cohort: Cohort | None = None,
         criterion_kind: str | None = None,
+        unmentioned: str = "unknown",
     ) -> None:
         if vocab is None:
             from eligo.vocab import vocabulary
@@ -85,6 +88,9 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
         self.vocab = vocab
         self.cohort = cohort
         self.criterion_kind = criterion_kind
+        if unmentioned not in UNMENTIONED:
+            raise ValueError(f"unmentioned must be one of {UNMENTIONED}, not {unmentioned!r}")
+        self.unmentioned = unmentioned
         self.windows = WindowReader(as_of, diagnosis_date(patient, vocab))
         self.renderer = TextRenderer(labels=self._label_lookup)
         # results of leaves evaluated before, by node (set by eligo.engine.plan.Verdicts)

@@ -159,6 +159,9 @@ class Verdicts:
     """One patient's verdicts over a :class:`LeafTable`, each leaf evaluated when first needed."""
 
     def __init__(self, evaluator: Evaluator, table: LeafTable) -> None:
+        if evaluator.unmentioned != "unknown":
+            # leaves are shared between criteria of either kind: they must not depend on it
+            raise ValueError("trials are matched with eligo's rule for unmentioned facts")
         self.evaluator = evaluator
         self.table = table
         # one slot per leaf of the table (a table grown since keeps the slots in step)
