@@ -20,6 +20,7 @@ from eligo.engine.base import RuleBase, day, engine_data
 from eligo.engine.computed import ComputedRules
 from eligo.engine.conditions import ConditionRules
 from eligo.engine.labs import decide, result_word
+from eligo.engine.markers import MarkerRules
 from eligo.engine.treatments import TreatmentRules
 from eligo.engine.verdicts import (
     MET,
@@ -63,7 +64,7 @@ def _is_cancer(concept_id: str | None, vocab: Any) -> bool:
     return concept is not None and concept.category == "neoplasm"
 
 
-class Evaluator(ConditionRules, TreatmentRules, ComputedRules, Backend):
+class Evaluator(ConditionRules, TreatmentRules, ComputedRules, MarkerRules, Backend):
     """Evaluates expressions for one patient at one as-of date (cheap to build: the dispatch
     table and the vocabulary are made once and shared)."""
 
