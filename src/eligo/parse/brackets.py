@@ -104,7 +104,9 @@ def kind_of(reading: Reading, items: list[Item], low: int, high: int, content: s
     before = [i for i in items if i.end <= low and i.kind in HEAD_KINDS]
     if heads and before and all(h.value == before[-1].value for h in heads):
         return "aside"  # an abbreviation of the head before it: "(ILD)"
-    if not heads and not bounded and len(content.split()) <= 4:
+    logic = any(i.kind in ("exceptions", "negation", "negation_post", "allowed_post")
+                for i in inside)
+    if not heads and not bounded and len(content.split()) <= 4 and not logic:
         return "aside"
     if len(heads) == 1 and not bounded and len(content.split()) <= 3:
         # a label: "(QTcF)", "(HBV)"; read it when nothing before it named a fact

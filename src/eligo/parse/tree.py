@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from eligo.model import Criterion
-from eligo.model.expression import Allowed, Expression, Measurement, Not, Window
+from eligo.model.expression import Allowed, Expression, Measurement, Not, Team, Unparsed, Window
 from eligo.parse.leaves import all_of, any_of
 from eligo.parse.quantities import find_quantities
 from eligo.parse.text import Text
@@ -26,7 +26,7 @@ _ANY = re.compile(
     r"\b(?:at least (?:one|1)|any|one|either) of the following|\bone or more of\b", re.I
 )
 _ALL = re.compile(r"\ball of the following\b", re.I)
-_INCLUDING = re.compile(r"\b(?:including|includes|such as|e\.g\.)\s*:?\s*$", re.I)
+_INCLUDING = re.compile(r"\b(?:including|includes?|such as|e\.g\.)\s*:?\s*$", re.I)
 _EXCEPTIONS = re.compile(
     r"\b(?:are|is|will be) (?:eligible|allowed|permitted)(?: for enrollment)?(?: only)? if\b|"
     r"\bexceptions? (?:to|are|include)|\bexcept(?:ions)?:?\s*$|\bare allowed:?\s*$",
@@ -40,16 +40,25 @@ def parse_criteria(criteria: list[Criterion]) -> list[Criterion]:
     return [_parse(criterion, None, None) for criterion in criteria]
 
 
-def _parse(criterion: Criterion, reference: str | None, window: Window | None) -> Criterion:
+def _parse(criterion: Criterion, reference: str | None, window: Window | None,
+           team: str | None = None) -> Criterion:
     from eligo.parse import parse_criterion
 
     topic = criterion.section.split("/")[-1].strip() if criterion.section else None
     own = parse_criterion(criterion.text, criterion.kind, reference=reference, topic=topic)
+    if team is not None and isinstance(own, Unparsed):
+        # "Methods considered highly effective include: … Oral, Injectable": the items of a
+        # list only the study team judges are the team's to judge too
+        own = Team(category=team, text=criterion.text.strip(), span=own.span,
+                   rule="team.inherited")
+    if isinstance(own, Team):
+        team = own.category
     written = _written_window(criterion.text, reference)
     inherited_reference = written.reference if written is not None else (
         _bare_reference(criterion.text) or reference)
     children = [
-        _parse(child, inherited_reference, written or window) for child in criterion.children
+        _parse(child, inherited_reference, written or window, team)
+        for child in criterion.children
     ]
     if window is not None:
         own = own.transform(lambda node: _with_window(node, window))
@@ -86,6 +95,8 @@ def _combine(text: str, own: Expression, children: list[Criterion]) -> Expressio
     nodes = [child.expression for child in children if child.expression is not None]
     if not nodes:
         return own
+    if isinstance(own, Team) and all(_team_only(n) for n in nodes):
+        return own  # a list under a study-team matter ("methods of contraception include:")
     permitted = [n.this for n in nodes if isinstance(n, Allowed) and n.this is not None]
     required = [n for n in nodes if not isinstance(n, Allowed)]
     if own.kind == "allowed" and _EXCEPTIONS.search(text):
@@ -114,6 +125,14 @@ def _combine(text: str, own: Expression, children: list[Criterion]) -> Expressio
     else:
         result = all_of([own, group], rule="children")
     return _except(result, any_of(permitted)) if permitted else result
+
+
+def _team_only(node: Expression) -> bool:
+    from eligo.model.expression import Fact
+
+    leaves = list(node.leaves())
+    return bool(leaves) and not any(isinstance(leaf, Fact) for leaf in leaves) and any(
+        isinstance(leaf, Team) for leaf in leaves)
 
 
 def _joined_by_or(children: list[Criterion]) -> bool:
