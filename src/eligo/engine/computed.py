@@ -28,14 +28,15 @@ _BSA = ("mosteller", "dubois")
 
 class ComputedRules(LabRules):
     def derived_eval(self, node: Expression) -> NodeResult:
-        name = self.label("measurement", node.args.get("measurement"))
-        span = self.freshness_span(node, node.args.get("measurement"))
-        recorded, _ = self.pick(node.args.get("measurement"), span)
+        args = node.args
+        name = self.label("measurement", args.get("measurement"))
+        span = self.freshness_span(node, args.get("measurement"))
+        recorded, _ = self.pick(args.get("measurement"), span)
         if recorded is not None and recorded.value is not None:
-            result = self.judge(node, recorded, node.args.get("measurement"), name)
+            result = self.judge(node, recorded, args.get("measurement"), name)
             result.reason += " (as recorded)"
             return result
-        method = node.args.get("method")
+        method = args.get("method")
         if method in _RENAL:
             return self._renal(node, name)
         if method in _QT:
@@ -47,7 +48,7 @@ class ComputedRules(LabRules):
             UNKNOWN,
             f"eligo cannot compute {name} by {METHOD_LABELS.get(method, method)}",
             None,
-            ("measurement", node.args.get("measurement")),
+            ("measurement", args.get("measurement")),
         )
 
     # -- inputs ------------------------------------------------------------------------------
@@ -94,6 +95,7 @@ class ComputedRules(LabRules):
         extra: str = "",
     ) -> NodeResult:
         """Judge the computed value (or both, female and male, when the sex is unknown)."""
+        args = node.args
         sex = self.patient.sex
         options = (
             [sex == "female"] if (sex in ("female", "male") or not sex_matters) else [True, False]
@@ -104,15 +106,15 @@ class ComputedRules(LabRules):
             value = round(compute(female), 1)
             values.append(value)
             obs = Observation(
-                measurement_id=node.args.get("measurement"),
+                measurement_id=args.get("measurement"),
                 value=value,
-                unit=self._canonical_unit(node.args.get("measurement")),
+                unit=self._canonical_unit(args.get("measurement")),
                 date=date,
             )
-            results.append(self.judge(node, obs, node.args.get("measurement"), name))
+            results.append(self.judge(node, obs, args.get("measurement"), name))
         how = METHOD_LABELS.get(method, method)
         first = results[0]
-        unit = self._canonical_unit(node.args.get("measurement"))
+        unit = self._canonical_unit(args.get("measurement"))
         shown = " or ".join(quantity(v, unit) for v in dict.fromkeys(values))
         computed_evidence = Evidence(
             fact="computed", text=f"{name} by {how}: {shown}", date=date, source="eligo"
@@ -139,10 +141,11 @@ class ComputedRules(LabRules):
     # -- the formulas ------------------------------------------------------------------------
 
     def _renal(self, node: Expression, name: str) -> NodeResult:
+        args = node.args
         creatinine = self._input(node, "creatinine", own_window=True)
         weight = self._input(node, "weight", own_window=False)
         age = self.patient.age_on(self.as_of)
-        needs_weight = node.args.get("method") == "cockcroft_gault"
+        needs_weight = args.get("method") == "cockcroft_gault"
         missing: list[tuple[str, str]] = []
         if creatinine is None:
             missing.append(("serum creatinine", "measurement:creatinine"))
@@ -155,14 +158,14 @@ class ComputedRules(LabRules):
         if age is not None:
             evidence.append(self.age_evidence(age))
         if missing:
-            return self._missing(node, name, node.args.get("method"), missing, evidence)
+            return self._missing(node, name, args.get("method"), missing, evidence)
         umol = self._value_in(creatinine, "creatinine")
-        if node.args.get("method") == "cockcroft_gault":
+        if args.get("method") == "cockcroft_gault":
             kg = self._value_in(weight, "weight")
 
             def compute(female: bool) -> float:
                 return formulas.cockcroft_gault(age, kg, female, umol)
-        elif node.args.get("method") == "ckd_epi":
+        elif args.get("method") == "ckd_epi":
 
             def compute(female: bool) -> float:
                 return formulas.ckd_epi_2021(age, female, umol)
@@ -175,7 +178,7 @@ class ComputedRules(LabRules):
         return self._computed(
             node,
             name,
-            node.args.get("method"),
+            args.get("method"),
             compute,
             inputs,
             evidence,
@@ -184,6 +187,7 @@ class ComputedRules(LabRules):
         )
 
     def _qt(self, node: Expression, name: str) -> NodeResult:
+        args = node.args
         qt = self._input(node, "qt", own_window=True)
         rr = self._input(node, "rr", own_window=True)
         rate = None if rr is not None else self._input(node, "heart_rate", own_window=True)
@@ -191,10 +195,8 @@ class ComputedRules(LabRules):
             unspecified = self._unspecified_qtc(node, name)
             if unspecified is not None:
                 return unspecified
-            missing = [
-                ("QT interval and heart rate", f"measurement:{node.args.get('measurement')}")
-            ]
-            return self._missing(node, name, node.args.get("method"), missing, [])
+            missing = [("QT interval and heart rate", f"measurement:{args.get('measurement')}")]
+            return self._missing(node, name, args.get("method"), missing, [])
         inputs = [qt, rr or rate]
         evidence = [self.observation_evidence(i) for i in inputs]
         qt_ms = self._value_in(qt, qt.measurement_id)
@@ -203,13 +205,11 @@ class ComputedRules(LabRules):
             if rr is not None
             else (formulas.rr_from_heart_rate(self._value_in(rate, "heart_rate")))
         )
-        formula = (
-            formulas.fridericia if node.args.get("method") == "fridericia" else formulas.bazett
-        )
+        formula = formulas.fridericia if args.get("method") == "fridericia" else formulas.bazett
         return self._computed(
             node,
             name,
-            node.args.get("method"),
+            args.get("method"),
             lambda _female: formula(qt_ms, rr_ms),
             inputs,
             evidence,
@@ -228,6 +228,7 @@ class ComputedRules(LabRules):
         return result
 
     def _bsa(self, node: Expression, name: str) -> NodeResult:
+        args = node.args
         height = self._input(node, "height", own_window=False)
         weight = self._input(node, "weight", own_window=False)
         missing = ([("height", "measurement:height")] if height is None else []) + (
@@ -236,13 +237,13 @@ class ComputedRules(LabRules):
         inputs = [i for i in (height, weight) if i is not None]
         evidence = [self.observation_evidence(i) for i in inputs]
         if missing:
-            return self._missing(node, name, node.args.get("method"), missing, evidence)
+            return self._missing(node, name, args.get("method"), missing, evidence)
         cm, kg = self._value_in(height, "height"), self._value_in(weight, "weight")
-        formula = formulas.mosteller if node.args.get("method") == "mosteller" else formulas.dubois
+        formula = formulas.mosteller if args.get("method") == "mosteller" else formulas.dubois
         return self._computed(
             node,
             name,
-            node.args.get("method"),
+            args.get("method"),
             lambda _female: formula(cm, kg),
             inputs,
             evidence,

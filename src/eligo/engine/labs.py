@@ -166,10 +166,11 @@ class LabRules(RuleBase):
 
     def judge(self, node: Expression, obs: Any, measurement_id: str, name: str) -> NodeResult:
         """Compare one observation with the node's threshold or qualitative result."""
+        args = node.args
         evidence = [self.observation_evidence(obs, name)]
         when = f"on {obs.date.isoformat()}" if obs.date else "(undated; taken as current)"
         ask = ("measurement", measurement_id)
-        if node.args.get("result") is not None:
+        if args.get("result") is not None:
             found = result_word(obs)
             if found is None:
                 return self.result(
@@ -179,24 +180,24 @@ class LabRules(RuleBase):
                     evidence,
                     ask,
                 )
-            verdict = MET if found == node.args.get("result") else NOT_MET
+            verdict = MET if found == args.get("result") else NOT_MET
             return self.result(node, verdict, f"{name} {found} {when}", evidence)
         if obs.value is None:
             return self.result(node, UNKNOWN, f"{name} {when} has no numeric value", evidence, ask)
         try:
-            value, factor = self.canonical(obs, measurement_id, node.args.get("unit"))
+            value, factor = self.canonical(obs, measurement_id, args.get("unit"))
             threshold, threshold_text = self.threshold(node, obs, measurement_id, factor)
         except UnitError as error:
             return self.result(node, UNKNOWN, f"{name} {when}: {error}", evidence, ask)
         if threshold is None:
             return self.result(node, UNKNOWN, f"{name} {when}: {threshold_text}", evidence, ask)
         low, high = value_range(value, obs.comparator)
-        verdict = decide(low, high, node.args.get("comparator"), threshold)
-        unit = node.args.get("unit") or self._canonical_unit(measurement_id) or obs.unit
+        verdict = decide(low, high, args.get("comparator"), threshold)
+        unit = args.get("unit") or self._canonical_unit(measurement_id) or obs.unit
         shown = f"{obs.comparator or ''}{quantity(value, unit)}"
         reason = f"{name} {shown} {when} is {relation(low, high, threshold)} {threshold_text}"
-        if node.args.get("context"):
-            reason += f" (the record does not say whether measured {node.args.get('context')})"
+        if args.get("context"):
+            reason += f" (the record does not say whether measured {args.get('context')})"
         return self.result(node, verdict, reason, evidence, None if verdict != UNKNOWN else ask)
 
     def _canonical_unit(self, measurement_id: str) -> str | None:
@@ -223,13 +224,12 @@ class LabRules(RuleBase):
     ) -> tuple[float | None, str]:
         """The threshold in the value's unit and how to say it; ×ULN and ×LLN through the
         observation's own reference range, else the vocabulary's typical adult range."""
-        multiple = (
-            node.args.get("uln") if node.args.get("uln") is not None else node.args.get("lln")
-        )
+        args = node.args
+        multiple = args.get("uln") if args.get("uln") is not None else args.get("lln")
         if multiple is None:
-            unit = node.args.get("unit") or self._canonical_unit(measurement_id)
-            return node.args.get("value"), quantity(node.args.get("value"), unit)
-        upper = node.args.get("uln") is not None
+            unit = args.get("unit") or self._canonical_unit(measurement_id)
+            return args.get("value"), quantity(args.get("value"), unit)
+        upper = args.get("uln") is not None
         limit_name = "ULN" if upper else "LLN"
         recorded = obs.reference_high if upper else obs.reference_low
         unit = self._canonical_unit(measurement_id) or obs.unit

@@ -21,76 +21,79 @@ class MarkerRules(LabRules):
     # -- biomarkers --------------------------------------------------------------------------
 
     def biomarker_eval(self, node: Expression) -> NodeResult:
-        name = (
-            node.args.get("name").replace("_", "-").upper()
-            if len(node.args.get("name")) <= 6
-            else node.args.get("name")
-        )
-        ask = ("biomarker", node.args.get("name"))
+        args = node.args
+        marker_id = args["name"]
+        name = marker_id.replace("_", "-").upper() if len(marker_id) <= 6 else marker_id
+        ask = ("biomarker", marker_id)
         span = self.span_of(node)
-        found = [
-            b
-            for b in self.patient.biomarkers
-            if b.name == node.args.get("name")
-            and (b.date is None or b.date <= self.as_of)
-            and (span is None or b.date is None or span.contains(b.date))
-        ]
-        found.sort(key=lambda b: (b.date is not None, b.date))
-        wanted_scale = node.args.get("scale") or (
-            "percent" if node.args.get("comparator") else None
+        found = sorted(
+            (
+                b
+                for b in self.patient.biomarkers
+                if b.name == marker_id
+                and (b.date is None or b.date <= self.as_of)
+                and (span is None or b.date is None or span.contains(b.date))
+            ),
+            key=lambda b: (b.date is not None, b.date),
         )
-        if node.args.get("comparator") is not None:
-            levelled = [b for b in found if b.value is not None and _scale(b) == wanted_scale]
-            if levelled:
-                return self._biomarker_level(node, levelled[-1], name)
-            observed = self._biomarker_observation(node, wanted_scale)
-            if observed is not None:
-                return observed
-            other = [b for b in found if b.value is not None and _scale(b) in _H_SCORE_BOUNDS]
-            if wanted_scale in _H_SCORE_BOUNDS and other:
-                return self._biomarker_other_scale(node, other[-1], name)
-        if found:
-            marker = found[-1]
-            evidence = [self._biomarker_evidence(marker, name)]
-            if node.args.get("result") is not None and node.args.get("comparator") is None:
-                result = marker.result or _result_from_level(marker)
-                if result in ("positive", "negative", "not_detected"):
-                    verdict = (
-                        MET
-                        if (result == "positive") == (node.args.get("result") == "positive")
-                        else NOT_MET
-                    )
-                    return self.result(
-                        node, verdict, f"{name} {result} ({day(marker.date)})", evidence
-                    )
-            return self.result(
-                node,
-                UNKNOWN,
-                f"{name} is recorded ({evidence[0].text}) but not on the scale asked "
-                f"({self.phrase(node)})",
-                evidence,
-                ask,
-            )
-        return self.result(node, UNKNOWN, f"no {name} result in the record", None, ask)
+        if args.get("comparator") is not None:
+            levelled = self._level(node, found, name)
+            if levelled is not None:
+                return levelled
+        if not found:
+            return self.result(node, UNKNOWN, f"no {name} result in the record", None, ask)
+        marker = found[-1]
+        evidence = [self._biomarker_evidence(marker, name)]
+        wanted = args.get("result")
+        if wanted is not None and args.get("comparator") is None:
+            result = marker.result or _result_from_level(marker)
+            if result in ("positive", "negative", "not_detected"):
+                verdict = MET if (result == "positive") == (wanted == "positive") else NOT_MET
+                return self.result(node, verdict, f"{name} {result} ({day(marker.date)})", evidence)
+        return self.result(
+            node,
+            UNKNOWN,
+            f"{name} is recorded ({evidence[0].text}) but not on the scale asked "
+            f"({self.phrase(node)})",
+            evidence,
+            ask,
+        )
+
+    def _level(self, node: Expression, found: list[Any], name: str) -> NodeResult | None:
+        """A level on the scale asked, from the biomarkers, else the observations, else
+        bounded from the other scale (percent ↔ H-score)."""
+        scale = node.args.get("scale") or "percent"
+        levelled = [b for b in found if b.value is not None and _scale(b) == scale]
+        if levelled:
+            return self._biomarker_level(node, levelled[-1], name)
+        observed = self._biomarker_observation(node, scale)
+        if observed is not None:
+            return observed
+        other = [b for b in found if b.value is not None and _scale(b) in _H_SCORE_BOUNDS]
+        if scale in _H_SCORE_BOUNDS and other:
+            return self._biomarker_other_scale(node, other[-1], name)
+        return None
 
     def _biomarker_level(self, node: Expression, marker: Any, name: str) -> NodeResult:
+        args = node.args
         low, high = value_range(marker.value, None)
-        verdict = decide(low, high, node.args.get("comparator"), node.args.get("value"))
-        scale = "H-score " if node.args.get("scale") == "h_score" else ""
+        verdict = decide(low, high, args.get("comparator"), args.get("value"))
+        scale = "H-score " if args.get("scale") == "h_score" else ""
         unit = " %" if _scale(marker) == "percent" else ""
         reason = (
             f"{name} {scale}{number(marker.value)}{unit} ({day(marker.date)}) is "
-            f"{relation(low, high, node.args.get('value'))} {number(node.args.get('value'))}{unit}"
+            f"{relation(low, high, args.get('value'))} {number(args.get('value'))}{unit}"
         )
         return self.result(node, verdict, reason, [self._biomarker_evidence(marker, name)])
 
     def _biomarker_other_scale(self, node: Expression, marker: Any, name: str) -> NodeResult:
         """A percentage of stained cells bounds the H-score and the other way round: the
         H-score weighs each stained cell by its intensity, 1 to 3, so percent ≤ H ≤ 3 × percent."""
+        args = node.args
         value = float(marker.value)
         low, high = _H_SCORE_BOUNDS[_scale(marker)](value)
-        verdict = decide(low, high, node.args.get("comparator"), node.args.get("value"))
-        asked = "H-score" if node.args.get("scale") == "h_score" else "percentage of stained cells"
+        verdict = decide(low, high, args.get("comparator"), args.get("value"))
+        asked = "H-score" if args.get("scale") == "h_score" else "percentage of stained cells"
         reason = (
             f"{name} {self._biomarker_evidence(marker, name).text.split(' ', 1)[-1]} "
             f"({day(marker.date)}) puts the {asked} between {number(round(low, 1))} and "
@@ -102,11 +105,12 @@ class MarkerRules(LabRules):
             verdict,
             reason,
             evidence,
-            ("biomarker", node.args.get("name")) if verdict == UNKNOWN else None,
+            ("biomarker", args.get("name")) if verdict == UNKNOWN else None,
         )
 
     def _biomarker_observation(self, node: Expression, scale: str | None) -> NodeResult | None:
-        table = engine_data("biomarkers.json")["observations"].get(node.args.get("name"), {})
+        args = node.args
+        table = engine_data("biomarkers.json")["observations"].get(args.get("name"), {})
         measurement_id = table.get(scale or "")
         if measurement_id is None:
             return None
@@ -116,10 +120,10 @@ class MarkerRules(LabRules):
             return None
         name = self.label("measurement", measurement_id)
         low, high = value_range(obs.value, obs.comparator)
-        verdict = decide(low, high, node.args.get("comparator"), node.args.get("value"))
+        verdict = decide(low, high, args.get("comparator"), args.get("value"))
         reason = (
             f"{name} {quantity(obs.value, obs.unit)} ({day(obs.date)}) is "
-            f"{relation(low, high, node.args.get('value'))} {number(node.args.get('value'))}"
+            f"{relation(low, high, args.get('value'))} {number(args.get('value'))}"
         )
         return self.result(node, verdict, reason, [self.observation_evidence(obs, name)])
 
@@ -136,13 +140,14 @@ class MarkerRules(LabRules):
     # -- performance status ------------------------------------------------------------------
 
     def performance_status_eval(self, node: Expression) -> NodeResult:
+        args = node.args
         from eligo.model.expression.performance import ecog_to_karnofsky, karnofsky_to_ecog
 
-        scale = "ecog" if node.args.get("scale") == "ecog" else "karnofsky"
+        scale = "ecog" if args.get("scale") == "ecog" else "karnofsky"
         found = self.patient.latest_performance(scale, self.as_of)
         if found is None and scale == "karnofsky":
             found = self.patient.latest_performance("ecog", self.as_of)
-        ask = ("performance_status", node.args.get("scale"))
+        ask = ("performance_status", args.get("scale"))
         if found is None:
             return self.result(node, UNKNOWN, "no performance status in the record", None, ask)
         days = int(engine_data("freshness.json")["performance_status"])
@@ -162,12 +167,12 @@ class MarkerRules(LabRules):
             low, high = map(float, ecog_to_karnofsky(found.value))
         else:
             low = high = float(karnofsky_to_ecog(found.value))
-        verdict = decide(low, high, node.args.get("comparator"), node.args.get("value"))
+        verdict = decide(low, high, args.get("comparator"), args.get("value"))
         label = "ECOG" if found.scale == "ecog" else "Karnofsky"
         reason = (
             f"{label} {found.value} ({day(found.date)}) against "
             f"{'ECOG' if node.args['scale'] == 'ecog' else node.args['scale'].title()} "
-            f"{SYMBOLS[node.args.get('comparator')]} {number(node.args.get('value'))}"
+            f"{SYMBOLS[args.get('comparator')]} {number(args.get('value'))}"
         )
         return self.result(node, verdict, reason, evidence, ask if verdict == UNKNOWN else None)
 

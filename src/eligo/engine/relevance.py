@@ -93,8 +93,9 @@ class TrialConcepts:
         return cls(concepts, frozenset(closure))
 
 
-def concept_match(patient: dict[str, float], trial: TrialConcepts | frozenset[str],
-                  vocab: Any) -> float:
+def concept_match(
+    patient: dict[str, float], trial: TrialConcepts | frozenset[str], vocab: Any
+) -> float:
     """The best pair of a patient diagnosis and a trial condition (see the module doc)."""
     if not isinstance(trial, TrialConcepts):
         trial = TrialConcepts.of(trial, vocab)

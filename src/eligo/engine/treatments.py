@@ -30,25 +30,27 @@ class TreatmentRules(RuleBase):
     # -- prior therapy -----------------------------------------------------------------------
 
     def therapy_name(self, node: Expression) -> str:
-        if node.args.get("drug"):
-            return self.label("drug", node.args.get("drug"))
-        if node.args.get("drug_class"):
-            return self.label("drug_class", node.args.get("drug_class"))
-        if node.args.get("category"):
-            return f"{node.args.get('category').replace('_', ' ')} therapy"
+        args = node.args
+        if args.get("drug"):
+            return self.label("drug", args.get("drug"))
+        if args.get("drug_class"):
+            return self.label("drug_class", args.get("drug_class"))
+        if args.get("category"):
+            return f"{args.get('category').replace('_', ' ')} therapy"
         return "anticancer therapy"
 
     def _drug_matches(self, node: Expression, med: Any) -> bool:
-        if node.args.get("drug"):
-            return med.drug_id is not None and self.vocab.is_a(med.drug_id, node.args.get("drug"))
+        args = node.args
+        if args.get("drug"):
+            return med.drug_id is not None and self.vocab.is_a(med.drug_id, args.get("drug"))
         wanted: list[str] = []
-        if node.args.get("drug_class"):
-            wanted = [node.args.get("drug_class")]
-        elif node.args.get("category"):
+        if args.get("drug_class"):
+            wanted = [args.get("drug_class")]
+        elif args.get("category"):
             data = engine_data("therapy.json")
-            if node.args.get("category") in ("anticancer", "systemic") and med.role == "anticancer":
+            if args.get("category") in ("anticancer", "systemic") and med.role == "anticancer":
                 return True
-            wanted = data["categories"].get(node.args.get("category"), [])
+            wanted = data["categories"].get(args.get("category"), [])
         else:
             return med.role == "anticancer"
         classes = set(med.classes)
@@ -65,15 +67,13 @@ class TreatmentRules(RuleBase):
         return None
 
     def prior_therapy_eval(self, node: Expression) -> NodeResult:
-        if node.args.get("comparator") is not None:
+        args = node.args
+        if args.get("comparator") is not None:
             return self._lines(node)
         name = self.therapy_name(node)
         ask = (
             "therapy",
-            node.args.get("drug")
-            or node.args.get("drug_class")
-            or node.args.get("category")
-            or "anticancer",
+            args.get("drug") or args.get("drug_class") or args.get("category") or "anticancer",
         )
         meds = [
             m
@@ -97,7 +97,7 @@ class TreatmentRules(RuleBase):
         verdict = judged[0][0]
         same = [j for j in judged if j[0] == verdict]
         reason = "; ".join(dict.fromkeys(j[1] for j in same))
-        if node.args.get("outcome") and verdict != NOT_MET:
+        if args.get("outcome") and verdict != NOT_MET:
             verdict, reason = self._outcome(node, meds, verdict, reason)
         return self.result(
             node, verdict, reason, [j[2] for j in same], ask if verdict == UNKNOWN else None
@@ -106,26 +106,27 @@ class TreatmentRules(RuleBase):
     def _exposure(
         self, node: Expression, med: Any, span: Span | None
     ) -> tuple[Verdict, str, Evidence]:
+        args = node.args
         evidence = self.medication_evidence(med)
         what = evidence.text
         ongoing = self._ongoing(med)
-        if node.args.get("status") == "current" and ongoing is not True:
+        if args.get("status") == "current" and ongoing is not True:
             if ongoing is False:
                 return NOT_MET, f"{what}: no longer given", evidence
             return UNKNOWN, f"{what}: whether it is still given is not recorded", evidence
-        if node.args.get("status") == "prior" and med.start is None and ongoing is True:
+        if args.get("status") == "prior" and med.start is None and ongoing is True:
             return UNKNOWN, f"{what}: start date not recorded", evidence
-        if node.args.get("setting"):
+        if args.get("setting"):
             if med.intent is None:
                 return (
                     UNKNOWN,
-                    f"{what}: the setting ({node.args.get('setting')}) is not recorded",
+                    f"{what}: the setting ({args.get('setting')}) is not recorded",
                     evidence,
                 )
-            if node.args.get("setting").replace("_", " ") not in med.intent.replace("_", " "):
+            if args.get("setting").replace("_", " ") not in med.intent.replace("_", " "):
                 return (
                     NOT_MET,
-                    f"{what}: given as {med.intent}, not {node.args.get('setting')}",
+                    f"{what}: given as {med.intent}, not {args.get('setting')}",
                     evidence,
                 )
         if span is None:
@@ -179,12 +180,13 @@ class TreatmentRules(RuleBase):
         return (verdict if fits else NOT_MET), text
 
     def _lines(self, node: Expression) -> NodeResult:
+        args = node.args
         lines = [
             line
             for line in self.patient.therapy_lines
             if line.start is None or line.start <= self.as_of
         ]
-        if node.args.get("drug") or node.args.get("drug_class") or node.args.get("category"):
+        if args.get("drug") or args.get("drug_class") or args.get("category"):
             lines = [line for line in lines if self._line_has(node, line)]
         documented = self.patient.is_documented("medications")
         count = len(lines)
@@ -197,12 +199,10 @@ class TreatmentRules(RuleBase):
                 ("therapy", "lines"),
             )
         high = float(count) if documented else float("inf")
-        verdict = decide(float(count), high, node.args.get("comparator"), node.args.get("value"))
+        verdict = decide(float(count), high, args.get("comparator"), args.get("value"))
         what = (
             ""
-            if not (
-                node.args.get("drug") or node.args.get("drug_class") or node.args.get("category")
-            )
+            if not (args.get("drug") or args.get("drug_class") or args.get("category"))
             else (f" including {self.therapy_name(node)}")
         )
         listed = "; ".join(
@@ -214,7 +214,7 @@ class TreatmentRules(RuleBase):
         reason = (
             f"{count} prior line{'s' if count != 1 else ''}{what}{bound}"
             f"{': ' + listed if listed else ''}; "
-            f"needs {SYMBOLS[node.args.get('comparator')]} {number(node.args.get('value'))}"
+            f"needs {SYMBOLS[args.get('comparator')]} {number(args.get('value'))}"
         )
         evidence = [
             Evidence(
@@ -240,13 +240,14 @@ class TreatmentRules(RuleBase):
     # -- procedures --------------------------------------------------------------------------
 
     def procedure_eval(self, node: Expression) -> NodeResult:
+        args = node.args
         spec = engine_data("procedures.json")["procedures"].get(
-            node.args.get("procedure"), {"kinds": ["other"], "words": []}
+            args.get("procedure"), {"kinds": ["other"], "words": []}
         )
-        name = node.args.get("procedure").replace("_", " ")
-        if node.args.get("site"):
-            name += f" to the {node.args.get('site').replace('_', ' ')}"
-        ask = ("procedure", node.args.get("procedure"))
+        name = args.get("procedure").replace("_", " ")
+        if args.get("site"):
+            name += f" to the {args.get('site').replace('_', ' ')}"
+        ask = ("procedure", args.get("procedure"))
         candidates = [
             p
             for p in self.patient.procedures
@@ -274,6 +275,7 @@ class TreatmentRules(RuleBase):
     def _procedure_fits(
         self, node: Expression, proc: Any, span: Span | None
     ) -> tuple[Verdict, str, Evidence]:
+        args = node.args
         label = proc.text or proc.kind
         where = f" to the {proc.site}" if proc.site else ""
         when = day(proc.start)
@@ -286,19 +288,17 @@ class TreatmentRules(RuleBase):
         what = f"{label}{where} ({when})"
         words = _text(proc.text, proc.site, proc.intent)
         data = engine_data("procedures.json")
-        if node.args.get("site"):
-            site_words = data["sites"].get(
-                node.args.get("site"), [node.args.get("site").replace("_", " ")]
-            )
+        if args.get("site"):
+            site_words = data["sites"].get(args.get("site"), [args.get("site").replace("_", " ")])
             if not any(w in words for w in site_words):
                 if proc.site is None and not proc.text:
                     return UNKNOWN, f"{what}: the site is not recorded", evidence
                 return (
                     NOT_MET,
-                    f"{what}: not to the {node.args.get('site').replace('_', ' ')}",
+                    f"{what}: not to the {args.get('site').replace('_', ' ')}",
                     evidence,
                 )
-        for qualifier in node.args.get("qualifiers") or []:
+        for qualifier in args.get("qualifiers") or []:
             listed = data["qualifiers"].get(qualifier, [qualifier.replace("_", " ")])
             if any(w in words for w in listed):
                 continue
@@ -323,8 +323,9 @@ class TreatmentRules(RuleBase):
     # -- vaccination, other trials ----------------------------------------------------------
 
     def vaccination_eval(self, node: Expression) -> NodeResult:
-        name = "live vaccine" if node.args.get("live") else "vaccination"
-        ask = ("vaccination", "live" if node.args.get("live") else "any")
+        args = node.args
+        name = "live vaccine" if args.get("live") else "vaccination"
+        ask = ("vaccination", "live" if args.get("live") else "any")
         found = [v for v in self.patient.vaccinations if v.date is None or v.date <= self.as_of]
         if not found:
             return self.absent(node, "vaccinations", name, ask)
@@ -338,7 +339,7 @@ class TreatmentRules(RuleBase):
                 source=vaccine.source.label if vaccine.source else None,
             )
             what = f"{vaccine.vaccine} ({day(vaccine.date)})"
-            if node.args.get("live") and vaccine.live is not True:
+            if args.get("live") and vaccine.live is not True:
                 verdict = NOT_MET if vaccine.live is False else UNKNOWN
                 judged.append(
                     (verdict, f"{what}: {'not' if verdict == NOT_MET else 'maybe'} live", evidence)

@@ -131,8 +131,9 @@ class _Fit:
     verdict: TrialVerdict
 
     def key(self) -> tuple:
-        own = next((c.verdict for c in self.criteria if c.id.endswith("-condition") and c.cohort),
-                   None)
+        own = next(
+            (c.verdict for c in self.criteria if c.id.endswith("-condition") and c.cohort), None
+        )
         return fit_key(self.verdict, own, _pairs(self.criteria))
 
 

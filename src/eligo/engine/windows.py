@@ -85,19 +85,20 @@ class WindowReader:
 
     def span(self, node: Expression, drugs: tuple[str, ...] = ()) -> Span | None:
         """The span of a window node; None when its reference date is not known."""
+        args = node.args
         if node.kind == "longest":
             return self._longest(node, drugs)
-        reference = self.reference(node.args.get("reference"))
+        reference = self.reference(args.get("reference"))
         if reference is None:
             return None
-        amount, unit, wider = node.args.get("amount"), node.args.get("unit"), False
+        amount, unit, wider = args.get("amount"), args.get("unit"), False
         if unit == "half_lives":
             known = [half_lives()[d] for d in drugs if d in half_lives()]
             if known and len(known) == len(drugs):
                 amount, unit = amount * max(known), "days"
             else:
                 amount, unit, wider = 0, "days", True
-        direction = node.args.get("direction")
+        direction = args.get("direction")
         start = shift(reference, amount, unit, -1) if direction != "after" else reference
         end = shift(reference, amount, unit, +1) if direction != "before" else reference
         return Span(start, end, self._text(node, start, end), wider)
@@ -114,11 +115,12 @@ class WindowReader:
         return Span(start, end, text, wider)
 
     def _text(self, node: Expression, start: dt.date, end: dt.date) -> str:
-        amount = f"{number(node.args.get('amount'))} {node.args.get('unit').replace('_', '-')}"
-        where = REFERENCE_LABELS.get(node.args.get("reference"), node.args.get("reference"))
-        if node.args.get("reference") in STUDY_DATES and node.args.get("reference") != "now":
+        args = node.args
+        amount = f"{number(args.get('amount'))} {args.get('unit').replace('_', '-')}"
+        where = REFERENCE_LABELS.get(args.get("reference"), args.get("reference"))
+        if args.get("reference") in STUDY_DATES and args.get("reference") != "now":
             where += f" (taken as the as-of date {self.as_of.isoformat()})"
-        elif node.args.get("reference") == "diagnosis" and self.diagnosis:
+        elif args.get("reference") == "diagnosis" and self.diagnosis:
             where += f" ({self.diagnosis.isoformat()})"
-        direction = node.args.get("direction")
+        direction = args.get("direction")
         return f"{start.isoformat()} to {end.isoformat()}, {amount} {direction} {where}"
