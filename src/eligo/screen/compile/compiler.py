@@ -1,0 +1,345 @@
+"""The SQL compiler: a criterion expression → a three-valued SQL boolean over one row per
+patient, one handler per node kind (``<kind>_sql``), as the evaluator has ``<kind>_eval``.
+
+Each handler mirrors the evaluator's rule for its kind (``eligo.engine``), so both back ends
+give the same verdicts. What a handler cannot say in SQL raises :class:`NotInSql`; the node then
+goes through :meth:`SqlCompiler.unsupported`: it becomes NULL (unknown) and is listed in
+:attr:`SqlCompiler.gaps`, never dropped.
+
+The compiler runs in one of four modes, for the matcher's criterion rules
+(``eligo.engine.criteria``): ``base`` (the verdict), ``yes``/``no`` (study-team leaves forced
+to met / not met) and ``gate`` (only the leaves saying whom a criterion concerns).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot import exp
+
+from eligo.engine.base import engine_data
+from eligo.model import Cohort
+from eligo.model.expression import Backend, Expression
+from eligo.screen.compile.conditions import ConditionRules
+from eligo.screen.compile.frame import (
+    FALSE,
+    NULL,
+    TRUE,
+    Frame,
+    and_,
+    case,
+    col,
+    compare,
+    is_null,
+    not_,
+    not_null,
+    num,
+    or_,
+    paren,
+)
+from eligo.screen.compile.labs import LabRules
+from eligo.screen.compile.spans import NotInSql, as_of
+from eligo.screen.compile.treatments import TreatmentRules
+
+MODES = ("base", "yes", "no", "gate")
+GATE_KINDS = frozenset(
+    ("all", "any", "not", "sex", "cohort", "pregnancy", "breastfeeding", "childbearing_potential")
+)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A node the SQL could not express: it counts as unknown for every patient."""
+
+    criterion: str
+    kind: str
+    reason: str
+    text: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"criterion": self.criterion, "kind": self.kind, "reason": self.reason,
+                "node": self.text}  # fmt: skip
+
+
+class SqlCompiler(ConditionRules, TreatmentRules, LabRules, Backend):
+    """Compiles expressions of one trial into SQL over ``person`` and the frame's aggregates."""
+
+    target = "sql"
+
+    def __init__(self, frame: Frame, vocab: Any) -> None:
+        self.frame = frame
+        self.vocab = vocab
+        self.mode = "base"
+        self.criterion_kind = "inclusion"
+        self.criterion_id = ""
+        self.cohort: Cohort | None = None
+        self.gaps: list[Gap] = []
+        self.gate_flags: list[exp.Expression] = []
+
+    # -- entry points ------------------------------------------------------------------------
+
+    def compile(self, node: Expression, mode: str = "base") -> exp.Expression:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        self.mode = mode
+        if mode == "gate":
+            self.gate_flags = []
+        return self.sql(node)
+
+    def sql(self, node: Expression) -> exp.Expression:
+        if self.mode == "gate" and not self._gate_relevant(node):
+            return NULL()
+        try:
+            return self.dispatch(node)
+        except NotInSql as reason:
+            return self.unsupported(node, str(reason))
+
+    def unsupported(self, node: Expression, reason: str = "") -> exp.Expression:
+        if self.mode == "base":
+            from eligo.model.expression import render
+
+            gap = Gap(self.criterion_id, node.kind, reason or f"no SQL rule for {node.kind!r}",
+                      render(node).splitlines()[0])  # fmt: skip
+            if gap not in self.gaps:
+                self.gaps.append(gap)
+        return NULL()
+
+    def _gate_relevant(self, node: Expression) -> bool:
+        """In gate mode, the nodes that keep a value: logic, the leaves that say whom a
+        criterion concerns, and measurements of several members (the criterion rules take
+        their verdict as it is)."""
+        if node.kind in GATE_KINDS:
+            return True
+        if node.kind == "condition":
+            return node.concept in engine_data("conditions.json")["reproductive"]
+        if node.kind == "measurement":
+            concept = self.vocab.measurements.get(node.measurement)
+            return bool(getattr(concept, "members", ()))
+        return False
+
+    def forced(self) -> bool:
+        """In gate mode every leaf but the gates is unknown."""
+        return self.mode == "gate"
+
+    def gate(self, not_met: exp.Expression, value: exp.Expression) -> exp.Expression:
+        """A leaf that says whom the criterion concerns: in gate mode only its "does not
+        concern" part (``not_met``) remains."""
+        if self.mode != "gate":
+            return value
+        self.gate_flags.append(not_met.copy())
+        return case([(paren(not_met), FALSE())], NULL())
+
+    # -- person columns ----------------------------------------------------------------------
+
+    @staticmethod
+    def person(name: str) -> exp.Column:
+        return col(name, "person")
+
+    def documented(self, domain: str) -> exp.Expression:
+        """The absent-versus-unknown rule: absent (FALSE) in a documented domain, else NULL."""
+        return case([(paren(self.person(f"documented_{domain}")), FALSE())], NULL())
+
+    def as_of(self) -> exp.Expression:
+        return as_of(self.frame)
+
+    def age_years(self) -> exp.Expression:
+        """``Patient.age_on(as_of)``: completed years from the birth date, else the stated
+        age carried forward."""
+        year = self.frame.param(lambda d: d.year, key="as_of_year")
+        month = self.frame.param(lambda d: d.month, key="as_of_month")
+        day = self.frame.param(lambda d: d.day, key="as_of_day")
+        born_later = or_(
+            exp.GT(this=self.person("month_of_birth"), expression=month),
+            and_(exp.EQ(this=self.person("month_of_birth"), expression=month.copy()),
+                     exp.GT(this=self.person("day_of_birth"), expression=day)),
+        )  # fmt: skip
+        from_birth = exp.Sub(
+            this=exp.Sub(this=year, expression=self.person("year_of_birth")),
+            expression=case([(born_later, num(1))], num(0)),
+        )
+        elapsed = exp.DateDiff(this=self.as_of(), expression=self.person("stated_age_on"),
+                               unit=exp.var("DAY"))  # fmt: skip
+        carried = exp.Add(this=self.person("stated_age"),
+                          expression=exp.Div(this=elapsed, expression=num(365.25)))  # fmt: skip
+        stated = case([(is_null(self.person("stated_age_on")), self.person("stated_age"))],
+                      carried)  # fmt: skip
+        truncated = case(
+            [(exp.GTE(this=stated.copy(), expression=num(0)), exp.Floor(this=stated.copy()))],
+            exp.Ceil(this=stated.copy()),
+        )
+        return case(
+            [(not_null(self.person("year_of_birth")), from_birth),
+             (not_null(self.person("stated_age")), truncated)],
+        )  # fmt: skip
+
+    def female(self) -> exp.Expression:
+        return exp.EQ(this=self.person("gender_source_value"), expression=self.frame.param("female"))
+
+    def male(self) -> exp.Expression:
+        return exp.EQ(this=self.person("gender_source_value"), expression=self.frame.param("male"))
+
+    # -- logic -------------------------------------------------------------------------------
+
+    def _items(self, node: Expression) -> list[Expression]:
+        # The evaluator leaves "allowed" children out of a junction (unless all are); the
+        # criterion rules recombine over every child, allowed ones included.
+        if self.mode != "base":
+            return list(node.items)
+        counted = [item for item in node.items if item.kind != "allowed"]
+        return counted or list(node.items)
+
+    def all_sql(self, node: Expression) -> exp.Expression:
+        return and_(*(paren(self.sql(item)) for item in self._items(node)))
+
+    def any_sql(self, node: Expression) -> exp.Expression:
+        return or_(*(paren(self.sql(item)) for item in self._items(node)))
+
+    def not_sql(self, node: Expression) -> exp.Expression:
+        return not_(paren(self.sql(node.this)))
+
+    # -- judgements --------------------------------------------------------------------------
+
+    def team_sql(self, node: Expression) -> exp.Expression:
+        return {"yes": TRUE, "no": FALSE}.get(self.mode, NULL)()
+
+    def unparsed_sql(self, node: Expression) -> exp.Expression:
+        return NULL()
+
+    def allowed_sql(self, node: Expression) -> exp.Expression:
+        if self.forced():
+            return NULL()
+        return FALSE() if self.criterion_kind == "exclusion" else TRUE()
+
+    def life_expectancy_sql(self, node: Expression) -> exp.Expression:
+        return NULL()
+
+    def measurable_disease_sql(self, node: Expression) -> exp.Expression:
+        return NULL()
+
+    def cohort_sql(self, node: Expression) -> exp.Expression:
+        if self.cohort is None:
+            return NULL()
+        names = {self.cohort.id.casefold(), self.cohort.label.casefold()}
+        names |= {n.rsplit(" ", 1)[-1].rsplit("-", 1)[-1] for n in names}
+        fits = node.name.casefold() in names
+        return self.gate(FALSE() if fits else TRUE(), TRUE() if fits else FALSE())
+
+    # -- demographics ------------------------------------------------------------------------
+
+    def age_sql(self, node: Expression) -> exp.Expression:
+        if self.forced():
+            return NULL()
+        years = self.age_years()
+        value = years
+        if node.unit == "months":
+            value = self._age_months(years)
+        from eligo.engine.labs import _sig
+
+        return compare(paren(value), node.comparator, self.frame.param(_sig(node.value)))
+
+    def _age_months(self, years: exp.Expression) -> exp.Expression:
+        year = self.frame.param(lambda d: d.year, key="as_of_year")
+        month = self.frame.param(lambda d: d.month, key="as_of_month")
+        day = self.frame.param(lambda d: d.day, key="as_of_day")
+        months = exp.Sub(
+            this=exp.Add(
+                this=exp.Mul(this=paren(exp.Sub(this=year, expression=self.person("year_of_birth"))),
+                             expression=num(12)),
+                expression=exp.Sub(this=month, expression=self.person("month_of_birth")),
+            ),
+            expression=case([(exp.LT(this=day, expression=self.person("day_of_birth")), num(1))],
+                            num(0)),
+        )  # fmt: skip
+        return case([(not_null(self.person("year_of_birth")), months)],
+                    exp.Mul(this=paren(years.copy()), expression=num(12)))  # fmt: skip
+
+    def sex_sql(self, node: Expression) -> exp.Expression:
+        sex = self.person("gender_source_value")
+        known = exp.In(this=sex, expressions=self.frame.params_list(["female", "male"]))
+        wanted = exp.EQ(this=sex.copy(), expression=self.frame.param(node.value))
+        value = case([(wanted, TRUE()), (known, FALSE())], NULL())
+        return self.gate(and_(known.copy(), not_(wanted.copy())), value)
+
+    # -- reproduction ------------------------------------------------------------------------
+
+    def postmenopausal(self) -> exp.Expression:
+        """``Evaluator._postmenopausal``: recorded, or a woman of 60 or more."""
+        limit = int(engine_data("freshness.json")["postmenopausal_age"])
+        recorded = self.condition_recorded("postmenopausal")
+        aged = and_(self.female(), exp.GTE(this=paren(self.age_years()),
+                                               expression=self.frame.param(limit)))  # fmt: skip
+        return or_(paren(recorded), paren(case([(aged, TRUE())], FALSE())))
+
+    def _ladder(
+        self,
+        steps: list[tuple[exp.Expression, exp.Expression, bool]],
+        default: exp.Expression,
+    ) -> exp.Expression:
+        """The evaluator's reproductive rules: the first step whose condition holds gives the
+        verdict; steps marked as gates say the fact does not concern the patient."""
+        if self.mode == "gate":
+            gated = case([(paren(cond), TRUE() if is_gate else FALSE())
+                          for cond, _, is_gate in steps], FALSE())  # fmt: skip
+            return self.gate(gated, NULL())
+        return case([(paren(cond), value) for cond, value, _ in steps], default)
+
+    def _male_step(self) -> tuple[exp.Expression, exp.Expression, bool]:
+        return self.male(), FALSE(), True
+
+    def _after_step(self) -> tuple[exp.Expression, exp.Expression, bool]:
+        return self.postmenopausal(), FALSE(), True
+
+    def pregnancy_sql(self, node: Expression) -> exp.Expression:
+        if node.args.get("test"):
+            return self._pregnancy_test()
+        latest = self.latest_pregnancy()
+        pregnant = col("pregnant", latest)
+        stale_before = self.frame.param(lambda d: d - dt.timedelta(days=90), key=("stale", 90))
+        stale = and_(not_null(col("observation_date", latest)),
+                     exp.LT(this=col("observation_date", latest), expression=stale_before))  # fmt: skip
+        steps = [
+            self._male_step(),
+            (and_(not_null(pregnant), paren(stale), not_(pregnant.copy())), NULL(), False),
+            (not_null(pregnant.copy()), case([(pregnant.copy(), TRUE())], FALSE()), False),
+            self._after_step(),
+        ]
+        return self._ladder(steps, self.documented("pregnancy"))
+
+    def _pregnancy_test(self) -> exp.Expression:
+        from eligo.screen.compile.spans import recent_span
+
+        days = int(engine_data("freshness.json")["measurements"]["pregnancy_test"])
+        span = recent_span(self.frame, days)
+        steps = [self._male_step()]
+        for measurement_id in ("pregnancy_test", "beta_hcg"):
+            alias = self.pick_measurement(measurement_id, span)
+            result = col("result", alias)
+            positive = exp.EQ(this=result, expression=self.frame.param("positive"))
+            steps.append((not_null(result.copy()), case([(positive, TRUE())], FALSE()), False))
+        steps.append(self._after_step())
+        return self._ladder(steps, NULL())
+
+    def breastfeeding_sql(self, node: Expression) -> exp.Expression:
+        latest = self.latest_pregnancy()
+        feeding = col("breastfeeding", latest)
+        steps = [
+            self._male_step(),
+            (not_null(feeding), case([(feeding.copy(), TRUE())], FALSE()), False),
+            (self.condition_recorded("breastfeeding"), TRUE(), False),
+            self._after_step(),
+        ]
+        return self._ladder(steps, self.documented("pregnancy"))
+
+    def childbearing_potential_sql(self, node: Expression) -> exp.Expression:
+        steps = [
+            self._male_step(),
+            self._after_step(),
+            (self.sterilised(), FALSE(), True),
+            (self.condition_recorded("childbearing_potential"), TRUE(), False),
+        ]
+        return self._ladder(steps, NULL())
+
+
+__all__ = ["Gap", "NotInSql", "SqlCompiler"]

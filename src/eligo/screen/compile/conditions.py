@@ -1,0 +1,269 @@
+"""``condition`` nodes in SQL, after ``eligo.engine.conditions``: the patient's conditions that
+are the concept or lie below it (the vocabulary's is-a hierarchy, expanded into a list of ids
+when the query is compiled), cancers metastatic to the concept's site, each checked for
+status, certainty, stage, grade, differentiation, sites, qualifiers and window; the best
+candidate decides, else a documented absence, else the absent-versus-unknown rule."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlglot import exp
+
+from eligo.engine.base import engine_data
+from eligo.screen.compile.frame import (
+    FALSE,
+    MET_CODE,
+    NOT_MET_CODE,
+    TRUE,
+    UNKNOWN_CODE,
+    and_,
+    case,
+    col,
+    contains,
+    greatest,
+    is_null,
+    least,
+    not_,
+    not_null,
+    num,
+    or_,
+    paren,
+    tri,
+)
+from eligo.screen.compile.spans import NotInSql, static_span, timing
+
+T = "condition_occurrence"
+
+
+def c(name: str) -> exp.Column:
+    return col(name, T)
+
+
+class ConditionRules:
+    frame: Any
+    vocab: Any
+    person: Any
+    documented: Any
+
+    def concept_set(self, concept: str) -> list[str]:
+        """The concept and every concept below it: ``vocab.is_a(x, concept)`` as a list."""
+        return sorted({concept, *self.vocab.descendants(concept)})
+
+    def _in(self, column: exp.Expression, values: list[str]) -> exp.Expression:
+        return exp.In(this=column, expressions=self.frame.params_list(values))
+
+    def _is(self, concept: str) -> exp.Expression:
+        ids = self.concept_set(concept)
+        return or_(self._in(c("condition_source_value"), ids),
+                       self._in(c("histology_source_value"), ids))  # fmt: skip
+
+    def condition_recorded(self, concept: str) -> exp.Expression:
+        """Whether a (not negated) condition is the concept: TRUE or FALSE."""
+        row = case([(and_(not_(paren(c("negated"))), paren(self._is(concept))), num(1))])
+        found = self.frame.aggregate(T, row)
+        return case([(exp.EQ(this=found, expression=num(1)), TRUE())], FALSE())
+
+    def condition_sql(self, node: Any) -> exp.Expression:
+        reproductive = engine_data("conditions.json")["reproductive"].get(node.concept)
+        if reproductive is not None:
+            return getattr(self, f"{reproductive}_sql")(node)
+        concept = node.concept
+        matches = self._is(concept)
+        sites = self._sites_of(concept)
+        if sites:
+            if "*" in sites:
+                via: exp.Expression = not_null(c("site_list"))
+            else:
+                via = or_(*(contains(c("site_list"), self.frame.param(f"|{s}|"))
+                                for s in sorted(sites)))  # fmt: skip
+            matches = or_(paren(matches), paren(via))
+        candidate = and_(not_(paren(c("negated"))), paren(matches))
+        best = self.frame.aggregate(T, case([(candidate, self._fits(node))]))
+        above = sorted({concept, *self.vocab.ancestors(concept)})
+        denied = and_(paren(c("negated")), self._in(c("condition_source_value"), above))
+        refuted = self.frame.aggregate(T, case([(denied, num(1))]))
+        return case(
+            [(not_null(best), tri(best.copy())),
+             (exp.EQ(this=refuted, expression=num(1)), FALSE())],
+            self.documented("conditions"),
+        )  # fmt: skip
+
+    def _sites_of(self, concept: str) -> set[str]:
+        table = engine_data("conditions.json")["metastatic_sites"]
+        sites: set[str] = set()
+        for metastasis, listed in table.items():
+            if self.vocab.is_a(metastasis, concept):
+                sites.update(listed)
+        return sites
+
+    # -- does it fit -----------------------------------------------------------------------
+
+    def _fits(self, node: Any) -> exp.Expression:
+        checks = [
+            self._status(node),
+            case([(paren(c("uncertain")), num(UNKNOWN_CODE))], num(MET_CODE)),
+            self._stage(node),
+            self._grade(node),
+            self._differentiation(node),
+            self._body_site(node),
+            self._metastatic_site(node),
+            self._qualifiers(node),
+            self._when(node),
+        ]
+        return least(*(check for check in checks if check is not None))
+
+    def _status(self, node: Any) -> exp.Expression | None:
+        if node.status != "active":
+            return None
+        active = exp.EQ(this=c("condition_status_source_value"),
+                        expression=self.frame.param("active"))  # fmt: skip
+        return case([(active, num(MET_CODE))], num(NOT_MET_CODE))
+
+    def _stage(self, node: Any) -> exp.Expression | None:
+        wanted = node.stage
+        if not wanted:
+            return None
+        table = engine_data("conditions.json")["stages"].get(wanted)
+        group_code = self._stage_code(wanted, table)
+        codes = [case([(not_null(c("stage_group")), group_code)], num(-1))]
+        iv = self._constant_stage("IV", wanted, table)
+        m1 = contains(c("stage_m"), self.frame.param("M1"))
+        codes.append(case([(m1, num(iv))], num(-1)))
+        spread = or_(not_null(c("site_list")),
+                         exp.EQ(this=c("role"), expression=self.frame.param("metastasis")))  # fmt: skip
+        codes.append(case([(spread, num(iv))], num(-1)))
+        for concept, group in engine_data("conditions.json")["concept_stages"].items():
+            implied = self._in(c("condition_source_value"), self.concept_set(concept))
+            codes.append(case([(implied, num(self._constant_stage(group, wanted, table)))],
+                              num(-1)))  # fmt: skip
+        best = greatest(*codes)
+        return case([(exp.EQ(this=best, expression=num(-1)), num(UNKNOWN_CODE))], best.copy())
+
+    def _stage_code(self, wanted: str, table: dict[str, Any] | None) -> exp.Expression:
+        group, base = c("stage_group"), c("stage_base")
+        if table is not None:
+            met = or_(self._in(group, table["met"]), self._in(base, table["met"]))
+            open_ = or_(self._in(group.copy(), table["unknown"]),
+                            self._in(base.copy(), table["unknown"])) if table["unknown"] else FALSE()  # fmt: skip
+            return case([(met, num(MET_CODE)), (open_, num(UNKNOWN_CODE))], num(NOT_MET_CODE))
+        if re.fullmatch(r"(?:0|I{1,3}|IV)[ABC]?", wanted.upper()):
+            spellings = _roman_spellings(wanted.upper())
+            upper = exp.Upper(this=group)
+            return case([(self._in(upper, spellings), num(MET_CODE))], num(NOT_MET_CODE))
+        return num(UNKNOWN_CODE)
+
+    @staticmethod
+    def _constant_stage(group: str, wanted: str, table: dict[str, Any] | None) -> int:
+        if table is not None:
+            base = re.sub(r"(?<=[IV])[ABC]\d?$", "", group)
+            if group in table["met"] or base in table["met"]:
+                return MET_CODE
+            if group in table["unknown"] or base in table["unknown"]:
+                return UNKNOWN_CODE
+            return NOT_MET_CODE
+        if re.fullmatch(r"(?:0|I{1,3}|IV)[ABC]?", wanted.upper()):
+            pattern = rf"^{re.escape(wanted.upper())}[ABC]?\d?$"
+            return MET_CODE if re.match(pattern, group.upper()) else NOT_MET_CODE
+        return UNKNOWN_CODE
+
+    def _implied(self, table: dict[str, str]) -> exp.Expression | None:
+        whens = []
+        for column in ("condition_source_value", "histology_source_value"):
+            for concept, value in table.items():
+                whens.append((self._in(c(column), self.concept_set(concept)),
+                              self.frame.param(value)))  # fmt: skip
+        return case(whens) if whens else None
+
+    def _worded(self, text: exp.Expression, table: dict[str, list[str]]) -> exp.Expression:
+        whens = [
+            (or_(*(contains(text.copy(), self.frame.param(w)) for w in words)),
+             self.frame.param(value))
+            for value, words in table.items()
+        ]  # fmt: skip
+        return case(whens)
+
+    def _judged(self, found: exp.Expression, wanted: str) -> exp.Expression:
+        same = exp.EQ(this=found, expression=self.frame.param(wanted))
+        return case([(is_null(found.copy()), num(UNKNOWN_CODE)), (same, num(MET_CODE))],
+                    num(NOT_MET_CODE))  # fmt: skip
+
+    def _grade(self, node: Any) -> exp.Expression | None:
+        if not node.grade:
+            return None
+        if node.grade.isdigit():
+            raise NotInSql("a condition grade given as a number")
+        data = engine_data("conditions.json")
+        text = case([(exp.NEQ(this=c("grade_words"), expression=self.frame.param("")),
+                      c("grade_words"))], c("histology_words"))  # fmt: skip
+        found = exp.Coalesce(this=self._implied(data["concept_grade"]),
+                             expressions=[self._worded(text, data["grades"])])  # fmt: skip
+        return self._judged(found, node.grade)
+
+    def _differentiation(self, node: Any) -> exp.Expression | None:
+        if not node.differentiation:
+            return None
+        data = engine_data("conditions.json")
+        worded = self._worded(c("differentiation_words"), data["differentiation"])
+        found = exp.Coalesce(this=self._implied(data["concept_differentiation"]),
+                             expressions=[worded])  # fmt: skip
+        return self._judged(found, node.differentiation)
+
+    def _body_site(self, node: Any) -> exp.Expression | None:
+        if not node.body_site:
+            return None
+        from eligo.screen.rows import words
+
+        wanted = self.frame.param(words(node.body_site))
+        site = c("body_site_words")
+        missing = or_(is_null(c("body_site")),
+                          exp.EQ(this=c("body_site"), expression=self.frame.param("")))  # fmt: skip
+        either = or_(contains(site, wanted), contains(wanted.copy(), site.copy()))
+        return case([(missing, num(UNKNOWN_CODE)), (either, num(MET_CODE))], num(NOT_MET_CODE))
+
+    def _metastatic_site(self, node: Any) -> exp.Expression | None:
+        if not node.metastatic_site:
+            return None
+        from eligo.screen.rows import words
+
+        listed = contains(c("site_list"), self.frame.param(f"|{words(node.metastatic_site)}|"))
+        elsewhere = and_(not_null(c("site_list")),
+                             paren(self.person("documented_conditions")))  # fmt: skip
+        return case([(listed, num(MET_CODE)), (elsewhere, num(NOT_MET_CODE))],
+                    num(UNKNOWN_CODE))  # fmt: skip
+
+    def _qualifiers(self, node: Any) -> exp.Expression | None:
+        from eligo.screen.rows import words
+
+        data = engine_data("conditions.json")
+        status_words = set(data["status_qualifiers"])
+        wanted = [q for q in node.qualifiers or [] if q not in status_words]
+        if not wanted:
+            return None
+        stated = [
+            or_(*(contains(c("text_words"), self.frame.param(w))
+                      for w in data["qualifier_words"].get(q, [words(q)])))
+            for q in wanted
+        ]  # fmt: skip
+        return case([(and_(*(paren(s) for s in stated)), num(MET_CODE))],
+                    num(UNKNOWN_CODE))  # fmt: skip
+
+    def _when(self, node: Any) -> exp.Expression | None:
+        if node.window is None:
+            return None
+        span = static_span(self.frame, node.window)
+        active = exp.EQ(this=c("condition_status_source_value"),
+                        expression=self.frame.param("active"))  # fmt: skip
+        ongoing = and_(active, is_null(c("condition_end_date")))
+        return timing(self.frame, span, c("condition_start_date"), c("condition_end_date"),
+                      ongoing)  # fmt: skip
+
+
+def _roman_spellings(wanted: str) -> list[str]:
+    """Every group ``^WANTED[ABC]?\\d?$`` matches."""
+    found = []
+    for letter in ("", "A", "B", "C"):
+        for digit in ("", *"0123456789"):
+            found.append(f"{wanted}{letter}{digit}")
+    return found

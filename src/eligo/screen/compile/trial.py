@@ -1,0 +1,320 @@
+"""One trial → one SQL query: per patient, the verdict of every criterion, the trial verdict
+and the cohort, by the matcher's rules (``eligo.engine.criteria``, ``eligo.engine.trial``):
+
+- a criterion is ``team`` when the study team's leaves alone leave it open, ``not_applicable``
+  when the leaves saying whom it concerns decide it in the patient's favour, else the three
+  values of its expression;
+- the trial's age and sex limits are inclusions; with cohorts, every criterion is judged as if
+  the patient joined each cohort, and the best fit is kept (eligible, then possibly eligible,
+  then ineligible; then the fewest open criteria; then the first cohort).
+
+The query nests four SELECTs: the facts joined per person with each criterion's verdict per
+cohort, then each cohort's trial verdict, then the best cohort, then the output columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlglot import exp
+
+from eligo.engine.trial import cohort_criterion, limit_criteria
+from eligo.model import Cohort, Criterion, Trial
+from eligo.model.expression import Expression
+from eligo.screen.compile.compiler import GATE_KINDS, Gap, SqlCompiler
+from eligo.screen.compile.frame import Frame, and_, case, col, not_, num, or_, paren
+from eligo.screen.tables import TABLES
+
+VERDICTS = ("met", "not_met", "unknown", "team", "not_applicable")
+
+
+@dataclass
+class Column:
+    """One criterion of the screening log."""
+
+    id: str
+    kind: str
+    text: str
+    cohort: str | None = None
+
+
+@dataclass
+class CompiledTrial:
+    trial_id: str
+    query: exp.Select
+    frame: Frame
+    columns: list[Column]
+    gaps: list[Gap] = field(default_factory=list)
+
+    def sql(self, dialect: str = "duckdb") -> str:
+        tree = self.query
+        if dialect == "postgres":
+            # PostgreSQL rounds NUMERIC only, not DOUBLE PRECISION.
+            tree = tree.transform(_numeric_round)
+        return tree.sql(dialect)
+
+    def params(self, as_of: dt.date, dialect: str = "duckdb") -> dict[str, Any]:
+        used = {p.name for p in self.query.find_all(exp.Placeholder)}
+        values = {k: v for k, v in self.frame.bind(as_of).items() if k in used}
+        if dialect == "sqlite":
+            return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
+        return values
+
+
+def _numeric_round(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Round) and not isinstance(node.this, exp.Cast):
+        numeric = exp.cast(node.this, exp.DataType.build("DECIMAL"))
+        return exp.cast(exp.Round(this=numeric, decimals=node.args.get("decimals")),
+                        exp.DataType.build("DOUBLE"))  # fmt: skip
+    return node
+
+
+def _favourable(kind: str) -> str:
+    return "met" if kind == "inclusion" else "not_met"
+
+
+def _has(node: Expression, kinds: set[str], vocab: Any) -> bool:
+    for item in node.walk():
+        if item.kind in kinds:
+            return True
+        if item.kind == "condition" and item.concept in (
+            "pregnancy", "breastfeeding", "childbearing_potential"):  # fmt: skip
+            return True
+    return False
+
+
+def _text(value: str) -> exp.Expression:
+    return exp.Literal.string(value)
+
+
+class TrialCompiler:
+    """Builds the query of one trial (see the module doc)."""
+
+    def __init__(self, trial: Trial, criteria: list[Criterion], vocab: Any) -> None:
+        self.trial = trial
+        self.criteria = criteria
+        self.vocab = vocab
+        self.frame = Frame()
+        self.compiler = SqlCompiler(self.frame, vocab)
+        #: three-valued columns of the first select (criterion expressions in each mode)
+        self.values: dict[str, exp.Expression] = {}
+        self._value_keys: dict[str, str] = {}
+
+    def value(self, tree: exp.Expression) -> exp.Expression:
+        """A column of the first select holding ``tree`` (equal trees share one column)."""
+        key = tree.sql()
+        name = self._value_keys.get(key)
+        if name is None:
+            name = f"t{len(self.values)}"
+            self._value_keys[key] = name
+            self.values[name] = tree
+        return exp.column(name)
+
+    def compile(self) -> CompiledTrial:
+        cohorts: list[Cohort | None] = list(self.trial.cohorts) or [None]
+        limits = limit_criteria(self.trial)
+        listed: list[list[Criterion]] = []
+        for cohort in cohorts:
+            own = cohort_criterion(cohort, self.vocab) if cohort is not None else None
+            listed.append(limits + ([own] if own is not None else []) + list(self.criteria))
+        columns = _union(listed)
+        judged: dict[str, exp.Expression] = {}
+        for k, (cohort, items) in enumerate(zip(cohorts, listed, strict=True)):
+            for criterion in items:
+                judged[_name(k, criterion.id)] = self.verdict(criterion, cohort)
+        inner = self._facts()
+        judged_select = _select("*", *(exp.alias_(v, n, copy=False) for n, v in judged.items()))
+        judged_select = judged_select.from_(
+            exp.alias_(exp.Subquery(this=inner), "facts", table=True, copy=False), copy=False)
+        trials = self._trial_verdicts(judged_select, listed)
+        best = self._best(trials, len(cohorts))
+        outer = self._output(best, cohorts, listed, columns)
+        return CompiledTrial(self.trial.trial_id, outer, self.frame, columns, self.compiler.gaps)
+
+    # -- one criterion -----------------------------------------------------------------------
+
+    def verdict(self, criterion: Criterion, cohort: Cohort | None) -> exp.Expression:
+        """The criterion's verdict for one cohort, as a string expression."""
+        if criterion.cohort and cohort is not None and criterion.cohort != cohort.id:
+            return _text("not_applicable")
+        c = self.compiler
+        c.criterion_kind, c.criterion_id, c.cohort = criterion.kind, criterion.id, cohort
+        expression = criterion.expression
+        if expression is None:
+            c.gaps.append(Gap(criterion.id, "criterion", "a criterion without an expression",
+                              criterion.text[:80]))  # fmt: skip
+            return _text("unknown")
+        base = self.value(c.compile(expression, "base"))
+        favourable = _favourable(criterion.kind)
+        met, not_met = _text("met"), _text("not_met")
+        if _has(expression, set(GATE_KINDS) - {"all", "any", "not"}, self.vocab):
+            kept = self.value(c.compile(expression, "gate"))
+            flags = c.gate_flags or [exp.false()]
+            concerned = self.value(or_(*(paren(f) for f in flags)))
+            decided = kept if favourable == "met" else not_(kept)
+            applies = and_(paren(concerned), paren(decided))
+            if favourable == "met":
+                met = case([(applies, _text("not_applicable"))], met)
+            else:
+                not_met = case([(applies, _text("not_applicable"))], not_met)
+        unknown: exp.Expression = _text("unknown")
+        if _has(expression, {"team"}, self.vocab):
+            yes = self.value(c.compile(expression, "yes"))
+            no = self.value(c.compile(expression, "no"))
+            differ = or_(and_(yes, not_(no)), and_(not_(yes.copy()), no.copy()))
+            both = and_(not_(exp.Is(this=yes.copy(), expression=exp.null())),
+                            not_(exp.Is(this=no.copy(), expression=exp.null())))  # fmt: skip
+            unknown = case([(and_(paren(both), paren(differ)), _text("team"))], unknown)
+        c.mode = "base"
+        return case([(base, met), (not_(base.copy()), not_met)], unknown)
+
+    # -- the nested selects ------------------------------------------------------------------
+
+    def _facts(self) -> exp.Select:
+        query = _select(col("person_id", "person"), col("person_source_value", "person"))
+        query = query.from_("person", copy=False)
+        for table, columns in self.frame.aggregates.items():
+            alias = f"agg_{table}"
+            query = query.join(self._aggregate(table, columns), join_type="LEFT",
+                               on=_on(alias), copy=False)  # fmt: skip
+        for alias, pick in self.frame.picks.items():
+            query = query.join(self._pick(pick), join_type="LEFT", on=_on(alias), copy=False)
+        for name, cte in self.frame.ctes.items():
+            query = query.join(exp.alias_(exp.Subquery(this=cte), name, table=True, copy=False),
+                               join_type="LEFT", on=_on(name), copy=False)  # fmt: skip
+        values = (exp.alias_(value, name, copy=False) for name, value in self.values.items())
+        return query.select(*values, copy=False)
+
+    def _aggregate(self, table: str, columns: dict[str, exp.Expression]) -> exp.Expression:
+        query = _select(col("person_id", table),
+                        *(exp.alias_(v, k, copy=False) for k, v in columns.items()))
+        query = query.from_(table, copy=False)
+        if any(c.table == "person" for v in columns.values() for c in v.find_all(exp.Column)):
+            query = query.join("person", on=exp.EQ(this=col("person_id", "person"),
+                                                   expression=col("person_id", table)),
+                               copy=False)  # fmt: skip
+        used = {c.table for v in columns.values() for c in v.find_all(exp.Column)}
+        for name in sorted(used & set(self.frame.ctes)):
+            query = query.join(exp.alias_(exp.Subquery(this=self.frame.ctes[name]), name,
+                                          table=True, copy=False),
+                               join_type="LEFT", copy=False,
+                               on=exp.EQ(this=col("person_id", name),
+                                         expression=col("person_id", table)))  # fmt: skip
+        query = query.group_by(col("person_id", table), copy=False)
+        return exp.alias_(exp.Subquery(this=query), f"agg_{table}", table=True, copy=False)
+
+    @staticmethod
+    def _pick(pick: Any) -> exp.Expression:
+        rank = exp.Window(this=exp.RowNumber(), partition_by=[col("person_id", pick.table)],
+                          order=exp.Order(expressions=pick.order))  # fmt: skip
+        names = [col(name, pick.table) for name in TABLES[pick.table]]
+        ranked = _select(*names, exp.alias_(rank, "rn", copy=False))
+        ranked = ranked.from_(pick.table, copy=False).where(pick.where, copy=False)
+        first = _select("*").from_(
+            exp.alias_(exp.Subquery(this=ranked), "ranked", table=True, copy=False), copy=False)
+        first = first.where(exp.EQ(this=exp.column("rn"), expression=num(1)), copy=False)
+        return exp.alias_(exp.Subquery(this=first), pick.alias, table=True, copy=False)
+
+    def _trial_verdicts(self, inner: exp.Select, listed: list[list[Criterion]]) -> exp.Select:
+        extra = []
+        for k, items in enumerate(listed):
+            against, unsettled, unknown = [], [], []
+            for criterion in items:
+                value = exp.column(_name(k, criterion.id))
+                bad = "not_met" if criterion.kind == "inclusion" else "met"
+                against.append(exp.EQ(this=value, expression=_text(bad)))
+                good = [_text(v) for v in ("team", "not_applicable", _favourable(criterion.kind))]
+                unsettled.append(not_(exp.In(this=value.copy(), expressions=good)))
+                unknown.append(case([(exp.EQ(this=value.copy(), expression=_text("unknown")),
+                                      num(1))], num(0)))  # fmt: skip
+            rank = case([(or_(*against), num(2)), (or_(*unsettled), num(1))], num(0))
+            extra.append(exp.alias_(rank, f"rank{k}", copy=False))
+            total = unknown[0]
+            for item in unknown[1:]:
+                total = exp.Add(this=total, expression=item)
+            extra.append(exp.alias_(total, f"open{k}", copy=False))
+        source = exp.alias_(exp.Subquery(this=inner), "judged", table=True, copy=False)
+        return _select("*", *extra).from_(source, copy=False)
+
+    @staticmethod
+    def _best(trials: exp.Select, count: int) -> exp.Select:
+        keys = [exp.Add(this=exp.Mul(this=exp.column(f"rank{k}"), expression=num(100000)),
+                        expression=exp.column(f"open{k}")) for k in range(count)]  # fmt: skip
+        whens = []
+        for k in range(count - 1):
+            beats = and_(*(exp.LTE(this=keys[k].copy(), expression=keys[j].copy())
+                               for j in range(k + 1, count)))  # fmt: skip
+            whens.append((beats, num(k)))
+        best = case(whens, num(count - 1)) if whens else num(0)
+        source = exp.alias_(exp.Subquery(this=trials), "trials", table=True, copy=False)
+        return _select("*", exp.alias_(best, "best", copy=False)).from_(source, copy=False)
+
+    @staticmethod
+    def _output(
+        best: exp.Select,
+        cohorts: list[Cohort | None],
+        listed: list[list[Criterion]],
+        columns: list[Column],
+    ) -> exp.Select:
+        def per_cohort(pick: Any) -> exp.Expression:
+            whens = [(exp.EQ(this=exp.column("best"), expression=num(k)), pick(k))
+                     for k in range(len(cohorts))]  # fmt: skip
+            return case(whens)
+
+        ranks = ("eligible", "possibly_eligible", "ineligible")
+        verdict = per_cohort(lambda k: case(
+            [(exp.EQ(this=exp.column(f"rank{k}"), expression=num(r)), _text(word))
+             for r, word in enumerate(ranks)]))  # fmt: skip
+        labels = [_text(c.label) if c is not None else exp.null() for c in cohorts]
+        cohort = per_cohort(lambda k: case(
+            [(exp.EQ(this=exp.column(f"rank{k}"), expression=num(2)), exp.null())], labels[k]))  # fmt: skip
+        out = [exp.column("person_id"), exp.alias_(exp.column("person_source_value"), "patient", copy=False),
+               exp.alias_(verdict, "verdict", copy=False), exp.alias_(cohort, "cohort", copy=False)]  # fmt: skip
+        for column in columns:
+            present = [k for k, items in enumerate(listed) if any(c.id == column.id for c in items)]
+            value = per_cohort(lambda k, cid=column.id, present=present: (
+                exp.column(_name(k, cid)) if k in present else exp.null()))  # fmt: skip
+            out.append(exp.alias_(value, column.id, quoted=True, copy=False))
+        source = exp.alias_(exp.Subquery(this=best), "best_cohort", table=True, copy=False)
+        return _select(*out).from_(source, copy=False).order_by(exp.column("person_id"),
+                                                                copy=False)
+
+
+def _select(*columns: Any) -> exp.Select:
+    return exp.Select().select(*columns, copy=False)
+
+
+def _on(alias: str) -> exp.Expression:
+    return exp.EQ(this=col("person_id", alias), expression=col("person_id", "person"))
+
+
+def _name(cohort: int, criterion_id: str) -> str:
+    safe = "".join(ch if ch.isalnum() else "_" for ch in criterion_id)
+    return f"c{cohort}_{safe}"
+
+
+def _union(listed: list[list[Criterion]]) -> list[Column]:
+    seen: dict[str, Column] = {}
+    order: list[Criterion] = []
+    for items in listed:
+        for criterion in items:
+            if criterion.id not in seen:
+                seen[criterion.id] = Column(criterion.id, criterion.kind, criterion.text,
+                                            criterion.cohort)  # fmt: skip
+                order.append(criterion)
+    # the trial's limits and cohort conditions first, then the criteria as written
+    return sorted(seen.values(), key=lambda c: (not c.id.startswith("limit-"),
+                                                not c.id.endswith("-condition")))  # fmt: skip
+
+
+def compile_trial(
+    trial: Trial, criteria: list[Criterion], vocab: Any | None = None
+) -> CompiledTrial:
+    """The screening query of ``trial`` with its (parsed) ``criteria``."""
+    if vocab is None:
+        from eligo.vocab import vocabulary
+
+        vocab = vocabulary()
+    return TrialCompiler(trial, criteria, vocab).compile()
