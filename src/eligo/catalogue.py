@@ -14,6 +14,7 @@ from eligo.criteria import analyse
 from eligo.errors import RecordError
 from eligo.ingest import read_trials
 from eligo.model import Criterion, Trial
+from eligo.parse import parse_criteria
 from eligo.store import TrialStore
 
 #: Told of each record and its outcome ("added", "updated", "unchanged", or None for a failure).
@@ -46,11 +47,12 @@ class IngestSummary:
 
 
 def prepare(trial: Trial) -> tuple[Trial, list[Criterion]]:
-    """Segment a trial's eligibility and attach the cohorts found in its text."""
+    """Segment a trial's eligibility, parse each criterion into its expression, and attach the
+    cohorts found in the text: stored this way, matching never parses again."""
     eligibility = analyse(trial)
     if eligibility.cohorts and not trial.cohorts:
         trial = trial.model_copy(update={"cohorts": eligibility.cohorts})
-    return trial, eligibility.criteria
+    return trial, parse_criteria(eligibility.criteria)
 
 
 def ingest(
