@@ -1,28 +1,45 @@
 """Time matching one patient against every stored trial, criteria already parsed and stored.
 
-    python bench/match.py --db trials.db --build ../shared/data/ctgov/all_records_xml.tar.gz
-    python bench/match.py --db trials.db --patient tests/data/match/patients/p01-fit-sclc.json
+    eligo ingest ../shared/data/ctgov/all_records_xml.tar.gz --db /tmp/trials.db
+    python bench/match.py --db /tmp/trials.db --patient tests/data/match/patients/p01.json \\
+        --save-parsed                      # first run: parse what is stored unparsed, store it
+    python bench/match.py --db /tmp/trials.db --patient ... --repeat 20   # then: load and match
 
-``--build RECORDS`` first reads the records (a file, folder or archive), cuts and parses their
-criteria, and stores trials and parsed criteria in ``--db`` (slow: the parser runs once per
-criterion; ``--limit N`` stops after N trials). Then the trials are loaded once into a
-``TrialSet`` (timed apart: a server does it at start-up), and ``match`` is run ``--repeat`` times
-for the patient: the report gives the median and worst time per match (wall clock, and CPU
-time, which other work on the machine does not inflate) and the peak resident memory.
+Steps, each timed apart (a server does the first two once, at start-up):
+
+1. **load**: every trial and its stored criteria from ``--db`` (``TrialStore``);
+2. **parse**: criteria stored without expressions are parsed in memory (``eligo.parse``), as
+   ``eligo match`` does; ``--save-parsed`` writes them back so that later runs skip this step;
+   then the trials are prepared once as a ``TrialSet`` (condition concepts, verdict plans, the
+   BM25 index);
+3. **match**: ``match(patient, trials, as_of=..., top=...)`` run ``--repeat`` times after one
+   warm-up; the report gives the median and the worst time per match.
+
+Peak resident memory is reported after loading and after matching (the process's high-water
+mark, so it includes the parsing step when that ran in the same process). ``--profile N``
+prints the N most expensive functions of one match (cProfile).
+
+``--build RECORDS`` reads, cuts, parses and stores trials in one go instead of
+``eligo ingest`` (``--limit N`` stops after N trials).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
-import resource
+import io
+import pstats
 import statistics
 import sys
 import time
 from pathlib import Path
 
+from common import peak_rss_mb
+
 from eligo.engine import TrialSet, match
 from eligo.errors import RecordError
+from eligo.model import Criterion, Trial
 from eligo.patients import read_patient
 from eligo.store import TrialStore
 
@@ -50,16 +67,49 @@ def build(records: Path, url: str, limit: int | None) -> None:
     print(f"built: {count} trials in {time.perf_counter() - started:.0f} s")
 
 
-def load(url: str) -> TrialSet:
+def load(url: str) -> list[tuple[Trial, list[Criterion]]]:
     with TrialStore(url) as store:
-        pairs = [(trial, store.criteria(trial.trial_id) or []) for trial in store.iter_trials()]
-    trials = TrialSet(pairs)
-    trials.index  # noqa: B018 - the BM25 index is part of loading
-    return trials
+        return [(trial, store.criteria(trial.trial_id) or []) for trial in store.iter_trials()]
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def is_parsed(criteria: list[Criterion]) -> bool:
+    """Parsed when some criterion (or sub-criterion) carries an expression; a trial without
+    criteria has nothing to parse."""
+    return not criteria or any(c.expression is not None for top in criteria for c in top.walk())
+
+
+def parse_unparsed(pairs: list[tuple[Trial, list[Criterion]]]) -> tuple[list, int]:
+    """The pairs with every unparsed trial's criteria parsed; and how many were parsed."""
+    from eligo.parse import parse_criteria
+
+    out, parsed, started = [], 0, time.perf_counter()
+    for trial, criteria in pairs:
+        if not is_parsed(criteria):
+            criteria = parse_criteria(criteria)
+            parsed += 1
+            if parsed % 500 == 0:
+                print(f"  parsed {parsed} trials ({time.perf_counter() - started:.0f} s)",
+                      file=sys.stderr)
+        out.append((trial, criteria))
+    return out, parsed
+
+
+def save_parsed(url: str, pairs: list[tuple[Trial, list[Criterion]]]) -> None:
+    with TrialStore(url) as store:
+        report = store.save_many(pairs)
+    failed = len(report.failed)
+    print(f"stored the parsed criteria{f' ({failed} failed)' if failed else ''}")
+
+
+def profile(patient, trials: TrialSet, as_of: dt.date, top: int | None,  # noqa: ANN001
+            note: str | None, rows: int) -> str:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    match(patient, trials, as_of=as_of, top=top, note=note)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(rows)
+    return out.getvalue()
 
 
 def main() -> None:
@@ -68,36 +118,56 @@ def main() -> None:
     parser.add_argument("--patient", type=Path, help="patient file (FHIR bundle, file, note)")
     parser.add_argument("--build", type=Path, metavar="RECORDS", help="store these trials first")
     parser.add_argument("--limit", type=int, help="with --build: at most N trials")
+    parser.add_argument("--save-parsed", action="store_true",
+                        help="store the criteria parsed in this run, for the next runs")
     parser.add_argument("--as-of", default="2026-10-01")
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--top", type=int, default=None)
+    parser.add_argument("--top", default="10",
+                        help="results worked out in full: a number (default 10, as a search "
+                             "page) or 'all'")
+    parser.add_argument("--profile", type=int, metavar="N", help="print N rows of a profile")
     args = parser.parse_args()
     if args.build:
         build(args.build, args.db, args.limit)
     if args.patient is None:
         return
     as_of = dt.date.fromisoformat(args.as_of)
+    args.top = None if args.top == "all" else int(args.top)
+
     started = time.perf_counter()
-    trials = load(args.db)
+    pairs = load(args.db)
     loaded = time.perf_counter() - started
-    criteria = sum(len(e.criteria) for e in trials.entries)
-    print(f"loaded {len(trials)} trials, {criteria} criteria, in {loaded:.1f} s "
+    criteria = sum(len(list(c.walk())) for _, cs in pairs for c in cs)
+    print(f"load: {len(pairs)} trials, {criteria} criteria and sub-criteria in {loaded:.1f} s "
           f"(peak {peak_rss_mb():.0f} MB)")
+    started = time.perf_counter()
+    pairs, parsed = parse_unparsed(pairs)
+    print(f"parse: {parsed} trials stored unparsed, parsed in {time.perf_counter() - started:.1f} s"
+          f" (peak {peak_rss_mb():.0f} MB)")
+    if args.save_parsed and parsed:
+        save_parsed(args.db, pairs)
+    started = time.perf_counter()
+    trials = TrialSet(pairs)
+    trials.index  # noqa: B018 - the BM25 index is part of preparing
+    del pairs
+    print(f"prepare: TrialSet in {time.perf_counter() - started:.1f} s "
+          f"(peak {peak_rss_mb():.0f} MB)")
+
     read = read_patient(args.patient, as_of=as_of)
     note = args.patient.read_text() if args.patient.suffix == ".txt" else None
     match(read.patient, trials, as_of=as_of, top=args.top, note=note)  # warm-up
-    times, cpu = [], []
+    times = []
     for _ in range(args.repeat):
-        started, started_cpu = time.perf_counter(), time.process_time()
+        started = time.perf_counter()
         results = match(read.patient, trials, as_of=as_of, top=args.top, note=note)
         times.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
-    verdicts = {v: sum(r.verdict == v for r in results)
-                for v in ("eligible", "possibly_eligible", "ineligible")}
-    print(f"match: median {statistics.median(times) * 1000:.0f} ms wall "
-          f"({statistics.median(cpu) * 1000:.0f} ms CPU), worst {max(times) * 1000:.0f} ms "
-          f"over {args.repeat} runs; {len(results)} results {verdicts}")
+    print(f"match: median {statistics.median(times) * 1000:.0f} ms, worst "
+          f"{max(times) * 1000:.0f} ms over {args.repeat} runs of {len(trials)} trials "
+          f"(top {args.top}); best: "
+          + ", ".join(f"{r.trial_id} {r.verdict} {r.score:.3f}" for r in results[:3]))
     print(f"peak resident memory: {peak_rss_mb():.0f} MB")
+    if args.profile:
+        print(profile(read.patient, trials, as_of, args.top, note, args.profile))
 
 
 if __name__ == "__main__":
