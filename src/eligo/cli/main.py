@@ -7,7 +7,7 @@ import sys
 import click
 
 from eligo import __version__
-from eligo.cli import criteria, match, notify, serve, trials
+from eligo.cli import criteria, demo, match, notify, serve, trials
 from eligo.errors import EligoError
 
 
@@ -36,13 +36,6 @@ def main() -> None:
     """
 
 
-for command in trials.COMMANDS:
-    main.add_command(command)
-for command in serve.COMMANDS:
-    main.add_command(command)
-for command in notify.COMMANDS:
-    main.add_command(command)
-for command in criteria.COMMANDS:
-    main.add_command(command)
-for command in match.COMMANDS:
-    main.add_command(command)
+for module in (trials, criteria, match, demo, serve, notify):
+    for command in module.COMMANDS:
+        main.add_command(command)
