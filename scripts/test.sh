@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs eligo, the system packages its tests need (PostgreSQL), and runs the whole test suite.
+# Installs eligo, the system packages its tests need (PostgreSQL, Chromium), and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_apt=()
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
