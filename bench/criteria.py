@@ -197,25 +197,31 @@ def _leaf_cause(kind: str, reason: str) -> str:
 
 
 def judge_items(items: Iterable[Item], as_of: dt.date, team: str,
-                documented: frozenset[str] = frozenset()) -> list[Judged]:
+                documented: frozenset[str] = frozenset(),
+                documented_for: tuple[str, ...] = ("inclusion", "exclusion"),
+                ignore_unread: bool = False) -> list[Judged]:
     """Every item through ``check``; ``documented`` adds domains the notes are taken to
-    document in full (an experiment on the absent-or-unknown rule, off by default)."""
+    document in full for criteria of the kinds ``documented_for`` (an experiment on the
+    absent-or-unknown rule, off by default)."""
     from eligo.engine import check
     from eligo.model.expression import render
     from eligo.patients import read_note
 
-    patients: dict[str, object] = {}
+    patients: dict[tuple[str, bool], object] = {}
     judged = []
     for item in items:
-        if item.note not in patients:
+        closed = bool(documented) and item.kind in documented_for
+        if (item.note, closed) not in patients:
             patient = read_note(item.note, as_of=as_of).patient
-            if documented:
+            if closed:
                 patient = patient.model_copy(
                     update={"documented": set(patient.documented) | documented})
-            patients[item.note] = patient
+            patients[(item.note, closed)] = patient
         leaves: tuple[tuple[str, str], ...] = ()
         try:
-            found = check(patients[item.note], item.text, item.kind, as_of=as_of)
+            patient = patients[(item.note, closed)]
+            found = (check_ignoring_unread(patient, item.text, item.kind, as_of) if ignore_unread
+                     else check(patient, item.text, item.kind, as_of=as_of))
             verdict, reason = found.verdict, found.reason
             if found.result is not None:
                 leaves = tuple((leaf.kind, leaf.reason) for leaf in found.result.leaves()
@@ -226,6 +232,34 @@ def judge_items(items: Iterable[Item], as_of: dt.date, team: str,
         judged.append(Judged(item, verdict, reason, expert_label(item.kind, verdict, team),
                              expression, leaves, expression.startswith("not understood")))
     return judged
+
+
+def strip_unread(tree: dict) -> dict:
+    """The expression (as a dict) without the words no rule read that sit beside facts in an
+    ``all``: what eligo would answer if those words did not matter (an upper bound on what
+    reading them could change, since some of them do matter)."""
+    out = {k: (strip_unread(v) if isinstance(v, dict) else
+               [strip_unread(x) if isinstance(x, dict) else x for x in v]
+               if isinstance(v, list) else v) for k, v in tree.items()}
+    if out.get("kind") == "all":
+        kept = [x for x in out["items"]
+                if not (isinstance(x, dict) and x.get("kind") == "unparsed")]
+        if kept and len(kept) < len(out["items"]):
+            return kept[0] if len(kept) == 1 else {**out, "items": kept}
+    return out
+
+
+def check_ignoring_unread(patient: object, text: str, kind: str, as_of: dt.date) -> object:
+    """``eligo.engine.check`` with ``strip_unread`` applied to the parsed expression."""
+    from eligo.engine import Evaluator
+    from eligo.engine.criteria import judge
+    from eligo.model import Criterion
+    from eligo.model.expression import Expression
+    from eligo.parse import parse_criterion
+
+    expression = Expression.from_dict(strip_unread(parse_criterion(text, kind).to_dict()))
+    criterion = Criterion(id="criterion", kind=kind, text=text, expression=expression)
+    return judge(criterion, Evaluator(patient, as_of), None)
 
 
 def _expression(item: Item, render: object) -> str:
@@ -307,19 +341,26 @@ def main() -> None:
                         help="experiment: comma-separated domains each note is taken to "
                              "document in full (e.g. conditions,medications,procedures); "
                              "eligo's rule is none")
+    parser.add_argument("--documented-for", choices=["both", "inclusion", "exclusion"],
+                        default="both", help="with --documented: for which criteria")
+    parser.add_argument("--ignore-unread", action="store_true",
+                        help="experiment: leave out words no rule read beside facts")
     parser.add_argument("--errors", type=Path, help="write the disagreements here")
     parser.add_argument("--records", type=Path, help="write every item's result (JSON lines)")
     args = parser.parse_args()
     items = read_items(args.annotations)
     started = time.perf_counter()
     documented = frozenset(d.strip() for d in args.documented.split(",") if d.strip())
-    judged = judge_items(items, dt.date.fromisoformat(args.as_of), args.team, documented)
+    kinds = ("inclusion", "exclusion") if args.documented_for == "both" else (args.documented_for,)
+    judged = judge_items(items, dt.date.fromisoformat(args.as_of), args.team, documented, kinds,
+                         args.ignore_unread)
     elapsed = time.perf_counter() - started
     verdicts = Counter(j.verdict for j in judged)
     failed = sum(j.reason.startswith("ERROR ") for j in judged)
     print(f"{len(judged)} items, {len({i.note for i in items})} notes, judged in {elapsed:.1f} s; "
           f"eligo verdicts {dict(verdicts)}; {failed} raised an error; team → {args.team}"
-          + (f"; notes taken to document {sorted(documented)}" if documented else ""))
+          + (f"; notes taken to document {sorted(documented)} for {args.documented_for} criteria"
+             if documented else "") + ("; unread words ignored" if args.ignore_unread else ""))
     print()
     report(judged, "all items")
     held = [j for j in judged if j.item.training is False]
