@@ -26,6 +26,11 @@ from eligo.parse.windows import bare_references, find_windows
 
 __all__ = ["parse_criteria", "parse_criterion"]
 
+#: Which parser made a stored expression. Raise it with any change to the parser that changes
+#: what it makes of some criterion: criteria stored by an older version are parsed again when
+#: they are loaded for matching, and re-ingesting them counts as an update.
+PARSER_VERSION = 1
+
 
 def parse_criterion(
     text: str,
