@@ -16,6 +16,7 @@ from eligo.criteria import analyse
 from eligo.ingest import read_trials
 from eligo.model import Trial
 from eligo.model.expression import (
+    EXPRESSION_VERSION,
     All,
     Condition,
     Expression,
@@ -65,7 +66,7 @@ def test_criteria_json_from_a_path() -> None:
     assert code == 0
     document = json.loads(out)
     assert document["trial_id"] == "NCT07016230"
-    assert document["expression_version"] == "1.0"
+    assert document["expression_version"] == EXPRESSION_VERSION
     flat = walk_json(document["criteria"])
     assert [c["id"] for c in flat] == segmented_ids(PAGE)
     keys = {"id", "kind", "text", "cohort", "source", "expression", "children", "status"}

@@ -22,6 +22,7 @@ from eligo.model.expression import (
     Cohort,
     Condition,
     Derived,
+    Duration,
     Expression,
     ExpressionError,
     Fact,
@@ -34,6 +35,7 @@ from eligo.model.expression import (
     Pregnancy,
     PriorTherapy,
     Procedure,
+    Quantity,
     Sex,
     Team,
     TrialParticipation,
@@ -88,6 +90,11 @@ EXAMPLES: list[Expression] = [
     Cohort(name="2"),
     Allowed(PriorTherapy(category="hormonal", status="prior"), text="Prior hormonal therapy"),
     Unparsed(text="Patients must have a tumour site easily accessible", reason="no rule"),
+    PriorTherapy(drug="insulin", duration=Duration(comparator=">", amount=1, unit="weeks"),
+                 window=Window(amount=3, unit="months")),
+    Unparsed(text="QMG score ≥ 12 in the last 3 months", reason="no rule recognised a fact",
+             read=[Quantity(subject="QMG score", comparator=">=", value=12, span=(0, 13)),
+                   Window(amount=3, unit="months", span=(14, 34))]),
 ]
 
 
@@ -207,6 +214,18 @@ def test_walk_bfs_find_and_parents() -> None:
     assert sum(1 for _ in tree.leaves()) == 4
 
 
+def test_leaves_are_facts_and_judgements_whatever_they_carry() -> None:
+    dated = Measurement(measurement="platelets", comparator=">=", value=100, unit="10*9/L",
+                        window=WINDOW)
+    unread = Unparsed(text="QMG score ≥ 12", reason="no rule",
+                      read=[Quantity(subject="QMG score", comparator=">=", value=12)])
+    permitted = Allowed(PriorTherapy(category="hormonal"), text="hormonal therapy allowed")
+    tree = All(Not(dated), unread, permitted, Allowed(text="anything else allowed"))
+    assert [leaf.kind for leaf in tree.leaves()] == [
+        "measurement", "unparsed", "prior_therapy", "allowed"]
+    assert next(tree.leaves()) is dated  # the window below it is not a leaf of its own
+
+
 def test_transform_rebuilds_without_touching_the_original() -> None:
     tree = _liver_rule()
     before = tree.to_dict()
@@ -281,7 +300,7 @@ def test_every_kind_and_slot_is_documented() -> None:
     assert set(sections) == set(KINDS)
     assert all(f"`{symbol}`" in docs for symbol in COMPARATORS)
     for kind, node_cls in KINDS.items():
-        inherited = set(Measurement.arg_types) if node_cls is Derived else set()
+        inherited = set(Measurement.arg_types) if node_cls in (Derived, Quantity) else set()
         for slot, spec in node_cls.arg_types.items():
             if slot in inherited:
                 continue

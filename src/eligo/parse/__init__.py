@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from eligo.model.expression import Expression
 from eligo.parse.criterion import read_criterion
-from eligo.parse.mentions import HEAD_KINDS, find_items
+from eligo.parse.mentions import HEAD_KINDS, Item, find_items
 from eligo.parse.passes import simplify
-from eligo.parse.quantities import find_quantities
+from eligo.parse.quantities import Quantity, find_quantities
 from eligo.parse.reading import Reading
 from eligo.parse.scores import bare_age
 from eligo.parse.text import Text
@@ -65,7 +65,7 @@ def _reading(text: str, kind: str, reference: str | None) -> Reading:
     windows = find_windows(source, 0, len(source.raw), quantities, reference)
     reading = Reading(
         text=source,
-        items=find_items(source.raw),
+        items=_with_ages(find_items(source.raw), quantities),
         quantities=quantities,
         windows=windows,
         kind=kind,
@@ -78,6 +78,20 @@ def _reading(text: str, kind: str, reference: str | None) -> Reading:
             reading.use(item.start, item.end)
     reading.items = [item for item in reading.items if item.kind != "noise"]
     return reading
+
+
+def _with_ages(items: list[Item], quantities: list[Quantity]) -> list[Item]:
+    """"18 years or older", "younger than 25 years old": a number the grammar knows to be an
+    age names the age even where the word "age" is not written (an empty item after it)."""
+    added = [
+        Item("age", "age", q.end, q.end, {"quantity": q})
+        for q in quantities
+        if q.age and q.bounds and not any(
+            i.kind == "age" and q.start - 30 <= i.start <= q.end + 3 for i in items)
+    ]
+    if not added:
+        return items
+    return sorted([*items, *added], key=lambda i: (i.start, i.end))
 
 
 def _under_topic(text: str, kind: str, reference: str | None, topic: str) -> Expression | None:

@@ -41,7 +41,8 @@ def drug_window(reading: Reading, node: Expression, low: int, high: int, start: 
                  and not reading.aside(w.start)), None)
     reference = main.node.reference if main is not None and isinstance(main.node, Window) \
         else reading.reference or "screening"
-    window = Window(amount=timed.value, unit=timed.time_unit, reference=reference)
+    window = Window(amount=timed.value, unit=timed.time_unit, reference=reference,
+                    span=(timed.start, timed.end), rule="window.drug")
 
     def dated(leaf: Expression) -> Expression:
         if isinstance(leaf, PriorTherapy):

@@ -21,6 +21,7 @@ from eligo.parse.clauses import ClauseResult, read_clause
 from eligo.parse.leaves import all_of, any_of, shares_concept
 from eligo.parse.lexicon import data
 from eligo.parse.mentions import HEAD_KINDS
+from eligo.parse.partial import read_inside
 from eligo.parse.reading import Reading
 from eligo.parse.text import MAX_LENGTH, Piece, depth_map, sentences, trim
 
@@ -307,14 +308,16 @@ def _join_clauses(results: list[tuple[ClauseResult, str]]) -> ClauseResult:
 
 
 def _account(reading: Reading, node: Expression | None) -> Expression:
-    """Add an ``unparsed`` leaf for the words no rule read."""
-    gaps = _unread(reading)
+    """Add an ``unparsed`` leaf for the words no rule read, with what was read inside them."""
+    covered = _covered(reading)
+    gaps = _unread(reading, covered)
     text = reading.text.raw
     if node is None:
         whole = trim(reading.text, 0, len(text))
         return Unparsed(
             text=text.strip() or text,
             reason="no rule recognised a fact",
+            read=read_inside(reading, covered, [(whole.start, whole.end)]) or None,
             span=(whole.start, whole.end),
             rule="unparsed",
         )
@@ -324,6 +327,7 @@ def _account(reading: Reading, node: Expression | None) -> Expression:
     leftover = Unparsed(
         text=words,
         reason="words no rule read",
+        read=read_inside(reading, covered, gaps) or None,
         span=(gaps[0][0], gaps[-1][1]),
         rule="unparsed.rest",
     )
@@ -332,11 +336,16 @@ def _account(reading: Reading, node: Expression | None) -> Expression:
     return All(node, leftover, rule="unparsed.rest")
 
 
-def _unread(reading: Reading) -> list[tuple[int, int]]:
-    folded = reading.text.folded
-    covered = bytearray(len(folded) + 1)
+def _covered(reading: Reading) -> bytearray:
+    """1 for every character a rule read."""
+    covered = bytearray(len(reading.text.folded) + 1)
     for a, b in reading.used:
         covered[a:b] = b"\x01" * (b - a)
+    return covered
+
+
+def _unread(reading: Reading, covered: bytearray) -> list[tuple[int, int]]:
+    folded = reading.text.folded
     fillers = filler_words()
     gaps: list[tuple[int, int]] = []
     for match in _WORD.finditer(folded):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from eligo.model.expression import Expression, Junction, Not
+from eligo.model.expression import Age, All, Any, Expression, Junction, Not
 
 
 def flatten(node: Expression) -> Expression:
@@ -52,11 +52,33 @@ def duplicates(node: Expression) -> Expression:
     return type(node)(*items, span=node.span, rule=node.rule, warning=node.warning)
 
 
+def impossible_ages(node: Expression) -> Expression:
+    """"Younger than 6 months and older than 80 years": limits no age meets together are
+    alternatives, whatever the conjunction written."""
+    if not isinstance(node, All):
+        return node
+    ages = [item for item in node.items if isinstance(item, Age)]
+    lows = [_years(a) for a in ages if a.comparator in (">", ">=")]
+    highs = [_years(a) for a in ages if a.comparator in ("<", "<=")]
+    if not lows or not highs or max(lows) < min(highs):
+        return node
+    rest = [item for item in node.items if not isinstance(item, Age)]
+    either = Any(*ages, span=node.span, rule="age.either")
+    if not rest:
+        return either
+    return All(*rest, either, span=node.span, rule=node.rule, warning=node.warning)
+
+
+def _years(age: Age) -> float:
+    return age.value / 12 if age.unit == "months" else age.value
+
+
 RULES: tuple[Callable[[Expression], Expression], ...] = (
     flatten,
     duplicates,
     single,
     double_negation,
+    impossible_ages,
 )
 
 

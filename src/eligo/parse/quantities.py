@@ -47,7 +47,7 @@ NUMBER = (
     r"|(?<=class\s)(?:iv|v|i{1,3})(?![a-z])|(?<=grade\s)(?:iv|v|i{1,3})(?![a-z]))"
 )
 _NUMBER = re.compile(NUMBER)
-_RANGE_TAIL = re.compile(r"\s{0,2}(?:-|to|and|through)\s{0,2}(" + NUMBER + ")")
+_RANGE_TAIL = re.compile(r"\s{0,2}(?:-|~|to|and|through)\s{0,2}(" + NUMBER + ")")
 
 ULN_WORDS = (
     r"(?:the\s)?(?:institutional\s|upper\s)?(?:uln|iuln|upper\slimits?\sof\s(?:the\s)?"
@@ -67,7 +67,8 @@ TIME_UNITS = {
     "days": ("days", "day", "d"),
     "weeks": ("weeks", "week", "wks", "wk"),
     "months": ("months", "month", "mos", "mo", "mths"),
-    "years": ("years", "year", "yrs", "yr", "y", "years of age", "years old"),
+    "years": ("years", "year", "yrs", "yr", "y", "years of age", "years old", "year old",
+              "years-old", "year-old", "yo", "y/o", "y.o."),
     "half_lives": (
         "half-lives",
         "half lives",
@@ -79,7 +80,20 @@ TIME_UNITS = {
     ),
 }
 _TIME_LOOKUP = {form: unit for unit, forms in TIME_UNITS.items() for form in forms}
-_TIME = re.compile(r"\s{0,2}(" + alternation(_TIME_LOOKUP) + ")")
+# Units may touch the number or hang on a hyphen: "48h", "3months", "30-day", "18-year-old".
+_TIME = re.compile(r"\s{0,2}-?(" + "|".join(
+    r"\s{1,3}".join(re.escape(word) for word in form.split())
+    for form in sorted(_TIME_LOOKUP, key=lambda f: (-len(f), f))) + r")(?![a-z])")
+# What makes a number of years (or months) an age: "18 years of age", "years old", "or older",
+# "younger than 18", "aged 18".
+_AGE_AFTER = re.compile(r"\s{0,2}-?(?:of\sage|old|of\slife)(?![a-z])")
+_AGE_WORDS = re.compile(r"\b(?:of\sage|old|older|younger)\b")
+_AGE_BEFORE = re.compile(
+    r"\b(?:age[ds]?|aged)\b[^0-9;.]{0,25}$"
+    r"|\b(?:patients?|subjects?|participants?|persons?|people|individuals?|women|men|males?|"
+    r"females?|children|adults?|volunteers?|infants?|adolescents?)\s(?:who\sare\s|are\s|is\s|"
+    r"of\s)?$")
+_AGE_JOINT = re.compile(r"^\s{0,2}(?:,\s?)?(?:or|and|but|to)?\s{0,2}$")
 
 # Written units: powers of ten per volume, "/mm3", "g/dL", "mL/min/1.73 m2", "%", "ms", "mmHg".
 _UNIT = re.compile(
@@ -116,6 +130,7 @@ class Quantity:
     unit_text: str | None = None  # as written
     time_unit: str | None = None  # hours … half_lives
     leading_dot: bool = False  # ".5": a digit may have been lost
+    age: bool = False  # an age ("18 years of age", "younger than 18"), never a time window
     comparator_start: int | None = None
     number_text: str = ""
     notes: list[str] = field(default_factory=list)
@@ -167,7 +182,25 @@ def find_quantities(text: Text, start: int = 0, end: int | None = None) -> list[
         if quantity is not None:
             found.append(quantity)
             position = max(position, quantity.end)
+    _spread_age(folded, found)
     return found + _limits_without_number(text, start, end, found)
+
+
+def _spread_age(folded: str, found: list[Quantity]) -> None:
+    """"Under 18 years or over 70 years old": a limit joined to an age is an age too."""
+    for _ in range(2):
+        for one, other in zip(found, found[1:], strict=False):
+            if one.age == other.age or not one.bounds or not other.bounds:
+                continue
+            first = other.start if other.comparator_start is None else other.comparator_start
+            if not _AGE_JOINT.match(folded[one.end:first]):
+                continue
+            unit = one.time_unit or other.time_unit
+            for quantity in (one, other):
+                if quantity.time_unit in (None, "years", "months") and quantity.unit_text is None \
+                        and quantity.scale == "value":
+                    quantity.age = True
+                    quantity.time_unit = quantity.time_unit or unit
 
 
 def _read(text: Text, match: re.Match[str], start: int, end: int) -> Quantity | None:
@@ -198,7 +231,24 @@ def _read(text: Text, match: re.Match[str], start: int, end: int) -> Quantity | 
     if post is not None and not quantity.bounds:
         quantity.bounds = (Bound(_comparators()[3][" ".join(post.group(1).split())], value),)
         quantity.end = post.end()
+    _mark_age(folded, quantity, start, end)
     return quantity
+
+
+def _mark_age(folded: str, quantity: Quantity, start: int, end: int) -> None:
+    if quantity.time_unit not in (None, "years", "months", "weeks", "days", "hours") \
+            or quantity.unit_text is not None or quantity.scale != "value":
+        return
+    after = _AGE_AFTER.match(folded, quantity.end, end)
+    if after is not None and quantity.time_unit is not None:
+        quantity.end = after.end()
+    first = quantity.start if quantity.comparator_start is None else quantity.comparator_start
+    written = folded[first:quantity.end]
+    if after is not None or _AGE_WORDS.search(written):
+        quantity.age = quantity.time_unit is not None or "older" in written or \
+            "younger" in written
+    elif _AGE_BEFORE.search(folded, max(start, first - 30), first) is not None:
+        quantity.age = quantity.value <= 120 and quantity.time_unit in (None, "years", "months")
 
 
 def _comparator_before(folded: str, start: int, position: int) -> tuple[str, int] | None:

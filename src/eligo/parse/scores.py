@@ -48,14 +48,19 @@ def performance(unit: Unit, reading: Reading) -> Expression | None:
         scale = "karnofsky"
     low, high = min(values), max(values)
     nodes: list[Expression] = []
+    span = span_of(unit)
     if scale == "ecog":
-        nodes.append(PerformanceStatus(scale=scale, comparator="<=", value=high))
+        nodes.append(PerformanceStatus(scale=scale, comparator="<=", value=high, span=span,
+                                       rule="performance.grades"))
         if low > 0:
-            nodes.append(PerformanceStatus(scale=scale, comparator=">=", value=low))
+            nodes.append(PerformanceStatus(scale=scale, comparator=">=", value=low, span=span,
+                                           rule="performance.grades"))
     else:
-        nodes.append(PerformanceStatus(scale=scale, comparator=">=", value=low))
+        nodes.append(PerformanceStatus(scale=scale, comparator=">=", value=low, span=span,
+                                       rule="performance.grades"))
         if high < 100:
-            nodes.append(PerformanceStatus(scale=scale, comparator="<=", value=high))
+            nodes.append(PerformanceStatus(scale=scale, comparator="<=", value=high, span=span,
+                                           rule="performance.grades"))
     return all_of(nodes, span=span_of(unit), rule="performance.grades")
 
 
@@ -86,11 +91,9 @@ def life_expectancy(unit: Unit, reading: Reading) -> Expression | None:
 
 
 def age(unit: Unit, reading: Reading) -> Expression | None:
-    found = [
-        q
-        for q in unit.quantities + unit.pre_quantities
-        if q.bounds and q.time_unit in (None, "years", "months")
-    ]
+    own = unit.head.extra.get("quantity")  # an age named by its number alone
+    pool = [own] if own is not None else unit.quantities + unit.pre_quantities
+    found = [q for q in pool if q.bounds and q.time_unit in (None, "years", "months")]
     if not found:
         return None
     nodes = []

@@ -86,7 +86,9 @@ def _with_window(node: Expression, window: Window) -> Expression:
     """Lab values of a child are dated by the parent's window when they have none."""
     if isinstance(node, Measurement) and node.window is None:
         copy = node.copy()
-        copy.set("window", window.copy())
+        dated = window.copy()
+        dated.span = None  # written in the parent: no place in this criterion's text
+        copy.set("window", dated)
         return copy
     return node
 

@@ -35,6 +35,7 @@ class TimeWindow:
     # "at least 4 weeks but no more than 12 weeks since": the fact is inside ``node`` and not
     # inside ``floor``
     floor: Window | None = None
+    comparator: str | None = None  # as written before the amount: a duration's bound
 
 
 @cache
@@ -75,7 +76,8 @@ def find_windows(
 ) -> list[TimeWindow]:
     """The time windows in ``text[start:end]``; ``reference`` is the date a window without
     one counts from (inherited from a parent criterion: "washout prior to cycle 1 day 1")."""
-    timed = [q for q in quantities if q.time_unit is not None and start <= q.start < end]
+    timed = [q for q in quantities
+             if q.time_unit is not None and not q.age and start <= q.start < end]
     windows: list[TimeWindow] = []
     used: set[int] = set()
     for index, quantity in enumerate(timed):
@@ -110,8 +112,9 @@ def _between(text: Text, low: Quantity, high: Quantity, end: int,
     upper = _window_at(text, high, None, end, reference)
     if upper is None or not isinstance(upper.node, Window) or upper.negated:
         return None
-    floor = Window(amount=low.value, unit=low.time_unit or "days", reference=upper.node.reference)
     start = low.start if low.comparator_start is None else low.comparator_start
+    floor = Window(amount=low.value, unit=low.time_unit or "days", reference=upper.node.reference,
+                   span=(start, low.end), rule="window.floor")
     return TimeWindow(start, upper.end, upper.node, floor=floor,
                       reference_written=upper.reference_written)
 
@@ -164,9 +167,13 @@ def _window_at(
         position = since.end()
     if duration is not None and lead is None:
         window_start = duration.start()
+    spans = [(window_start, position)] if len(nodes) == 1 else [
+        _quantity_span(quantity), _quantity_span(partner)]  # type: ignore[arg-type]
     windows = [Window(amount=q.amount, unit=q.unit, direction="before", reference=ref,
-                      warning=warning) for q in nodes]
-    node: Window | Longest = windows[0] if len(windows) == 1 else Longest(*windows)
+                      warning=warning, span=span, rule="window")
+               for q, span in zip(nodes, spans, strict=True)]
+    node: Window | Longest = windows[0] if len(windows) == 1 else Longest(
+        *windows, span=(window_start, position), rule="window.longest")
     return TimeWindow(
         window_start,
         position,
@@ -174,7 +181,13 @@ def _window_at(
         negated=negated and duration is None,
         duration=duration is not None,
         reference_written=written,
+        comparator=comparator,
     )
+
+
+def _quantity_span(quantity: Quantity) -> tuple[int, int]:
+    start = quantity.start if quantity.comparator_start is None else quantity.comparator_start
+    return (start, quantity.end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +215,8 @@ def _single_periods(
         if ref_match is not None:
             ref = _reference_lookup()[normalise_space(ref_match.group(1))]
             position = ref_match.end()
-        node = Window(amount=1, unit=unit, direction="before", reference=ref)
+        node = Window(amount=1, unit=unit, direction="before", reference=ref,
+                      span=(match.start(), position), rule="window.single")
         extra.append(
             TimeWindow(match.start(), position, node, reference_written=ref_match is not None)
         )

@@ -39,6 +39,7 @@ from eligo.model.expression.nodes import (
     Condition,
     Dated,
     Derived,
+    Duration,
     Fact,
     Judgement,
     Junction,
@@ -52,6 +53,7 @@ from eligo.model.expression.nodes import (
     Pregnancy,
     PriorTherapy,
     Procedure,
+    Quantity,
     Sex,
     Team,
     Temporal,
@@ -64,7 +66,7 @@ from eligo.model.expression.render import TextRenderer, render
 
 
 def dumps(node: Expression, indent: int | None = None) -> str:
-    """A versioned JSON document: ``{"version": "1.0", "expression": {...}}``."""
+    """A versioned JSON document: ``{"version": "1.1", "expression": {...}}``."""
     document = {"version": EXPRESSION_VERSION, "expression": node.to_dict()}
     return json.dumps(document, indent=indent, ensure_ascii=False)
 
@@ -108,6 +110,7 @@ __all__ = [
     "Condition",
     "Dated",
     "Derived",
+    "Duration",
     "Expression",
     "ExpressionError",
     "Fact",
@@ -123,6 +126,7 @@ __all__ = [
     "Pregnancy",
     "PriorTherapy",
     "Procedure",
+    "Quantity",
     "Sex",
     "Team",
     "Temporal",

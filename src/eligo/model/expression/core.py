@@ -23,7 +23,7 @@ from typing import Any, ClassVar, TypeVar
 
 from eligo.model.expression.slots import COMPARATORS, Arg, ExpressionError, coerce
 
-EXPRESSION_VERSION = "1.0"
+EXPRESSION_VERSION = "1.1"
 
 __all__ = ["COMPARATORS", "EXPRESSION_VERSION", "KINDS", "Arg", "Expression", "ExpressionError"]
 
@@ -35,6 +35,9 @@ E = TypeVar("E", bound="Expression")
 KINDS: dict[str, type[Expression]] = {}
 
 _META = ("span", "rule", "warning")
+#: kinds that combine or qualify facts: never leaves
+_STRUCTURE = frozenset({"all", "any", "not"})
+_TIME = frozenset({"window", "longest", "duration"})
 
 
 def _snake(name: str) -> str:
@@ -187,9 +190,19 @@ class Expression:
         return next(self.find_all(*types), None)
 
     def leaves(self) -> Iterator[Expression]:
-        """Nodes without children, skipping time windows (they qualify a leaf, not a fact)."""
-        for node in self.walk():
-            if not any(True for _ in node.children()) and node.kind not in ("window", "longest"):
+        """The facts and judgements at the bottom of the logic, depth first.
+
+        A leaf is a node that is no logic (``all``/``any``/``not``), no time (``window``,
+        ``longest``, ``duration``) and no permission holding a fact (``allowed`` with ``this``):
+        a dated fact is a leaf with its window below it, an ``unparsed`` leaf with what was read
+        in it. Nothing below a leaf is visited.
+        """
+        stack: list[Expression] = [self]
+        while stack:
+            node = stack.pop()
+            if node.kind in _STRUCTURE or (node.kind == "allowed" and "this" in node.args):
+                stack.extend(reversed(list(node.children())))
+            elif node.kind not in _TIME:
                 yield node
 
     @property

@@ -4,6 +4,7 @@ Traits group the kinds (a node may have several):
 
 - :class:`Logical`: ``all``, ``any``, ``not``: Kleene logic over children;
 - :class:`Temporal`: ``window``, ``longest``: when a dated fact must have happened;
+  ``duration``: how long it lasted;
 - :class:`Fact`: leaves a patient record can answer (age, a condition, a measurement …);
 - :class:`Comparison`: facts with a comparator and a value;
 - :class:`Dated`: facts that take a ``window`` slot;
@@ -56,6 +57,10 @@ def _comparator(required: bool = False) -> Arg:
 
 def _window() -> Arg:
     return Arg("node", kinds=("window", "longest"), doc="when the fact must have happened")
+
+
+def _duration() -> Arg:
+    return Arg("node", kinds=("duration",), doc="how long the fact lasted (since 1.1)")
 
 
 def _check_threshold(node: Expression, *value_slots: str) -> None:
@@ -127,6 +132,21 @@ class Longest(Expression, Temporal):
             raise ExpressionError("longest needs at least two windows")
 
 
+class Duration(Expression, Temporal):
+    """How long a fact lasted, whenever it was: "treated for more than 4 weeks" is
+    ``duration(>, 4, weeks)`` on the treatment. Unlike a window it is not tied to a date."""
+
+    arg_types: ClassVar[dict[str, Arg]] = {
+        "comparator": _comparator(required=True),
+        "amount": Arg("number", required=True),
+        "unit": Arg("str", required=True, choices=TIME_UNITS[:-1]),
+    }
+
+    def check(self) -> None:
+        if self.args["amount"] < 0:
+            raise ExpressionError("duration: amount must not be negative")
+
+
 # -- demographics --------------------------------------------------------------------------
 
 
@@ -165,6 +185,7 @@ class Condition(Expression, Dated):
         "metastatic_site": Arg("str", doc="where the disease has spread: liver, brain, bone …"),
         "qualifiers": Arg("strs"),
         "window": _window(),
+        "duration": _duration(),
     }
 
 
@@ -243,6 +264,19 @@ class Derived(Measurement):
     }
 
 
+class Quantity(Measurement):
+    """A threshold on something no vocabulary names ("QMG score ≥ 12", "total IgG < 6 g/L"):
+    ``subject`` as written, the threshold as a measurement's (``unit`` is the UCUM of the unit
+    written, not converted). It only appears in an ``unparsed`` leaf's ``read``: it records
+    what was read, and is never evaluated."""
+
+    arg_types: ClassVar[dict[str, Arg]] = {
+        "subject": Arg("str", doc="the words naming what is compared, as written"),
+        **{k: v for k, v in Measurement.arg_types.items() if k != "measurement"},
+        "measurement": Arg("str", doc="always unset: no vocabulary names the subject"),
+    }
+
+
 class PerformanceStatus(Expression, Comparison):
     """ECOG (0 best – 5), Karnofsky (100 best – 0) or Lansky (children).
 
@@ -290,6 +324,7 @@ class PriorTherapy(Expression, Comparison, Dated):
                                        "intolerant", "response")),
         "setting": Arg("str", doc="adjuvant, neoadjuvant, metastatic, first_line …"),
         "window": _window(),
+        "duration": _duration(),
     }
 
     def check(self) -> None:
@@ -311,6 +346,7 @@ class Procedure(Expression, Dated):
         "site": Arg("str"),
         "qualifiers": Arg("strs"),
         "window": _window(),
+        "duration": _duration(),
     }
 
 
@@ -392,9 +428,13 @@ class Allowed(Expression):
 
 
 class Unparsed(Expression, Judgement):
-    """Text no rule understood, kept as written, with why."""
+    """Text no rule understood, kept as written, with why. ``read`` holds what the rules did
+    read inside it (time windows, thresholds on an unknown subject): shown and counted, never
+    evaluated, since what they are about is not known."""
 
     arg_types: ClassVar[dict[str, Arg]] = {
         "text": Arg("str", required=True),
         "reason": Arg("str", required=True),
+        "read": Arg("nodes", kinds=("window", "longest", "duration", "quantity"),
+                    doc="what was read inside the text (since 1.1)"),
     }

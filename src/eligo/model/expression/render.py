@@ -190,9 +190,16 @@ class TextRenderer(Backend):
             return [f"in the {amounts} (whichever is longer) {first.direction} {reference}"]
         return ["in the longest of: " + "; ".join(self.phrase(w) for w in windows)]
 
+    def duration_text(self, node: n.Duration) -> list[str]:
+        amount = f"{number(node.amount)} {node.unit if node.amount != 1 else node.unit[:-1]}"
+        return [f"for {SYMBOLS[node.comparator]} {amount}"]
+
     def _when(self, node: Expression, text: str) -> list[str]:
-        window = node.args.get("window")
-        return [f"{text}, {self.phrase(window)}" if window is not None else text]
+        for slot in ("duration", "window"):
+            value = node.args.get(slot)
+            if value is not None:
+                text = f"{text}, {self.phrase(value)}"
+        return [text]
 
     # -- facts ---------------------------------------------------------------------------
 
@@ -266,6 +273,14 @@ class TextRenderer(Backend):
             text += f" ({node.context})"
         return self._when(node, text)
 
+    def quantity_text(self, node: n.Quantity) -> list[str]:
+        text = node.subject or "a value"
+        if node.comparator is not None:
+            text += " " + self._threshold(node)
+        if node.result:
+            text += f" {node.result}"
+        return self._when(node, text)
+
     def performance_status_text(self, node: n.PerformanceStatus) -> list[str]:
         return [f"{SCALE_LABELS[node.scale]} {SYMBOLS[node.comparator]} {number(node.value)}"]
 
@@ -329,7 +344,10 @@ class TextRenderer(Backend):
         return [f"study team to confirm ({node.category.replace('_', ' ')}): {node.text}"]
 
     def unparsed_text(self, node: n.Unparsed) -> list[str]:
-        return [f"not understood ({node.reason}): {node.text}"]
+        line = f"not understood ({node.reason}): {node.text}"
+        if node.read:
+            line += " [read: " + "; ".join(self.phrase(item) for item in node.read) + "]"
+        return [line]
 
 
 def render(node: Expression, labels: LabelLookup | None = None) -> str:
