@@ -8,6 +8,7 @@ Plain Python on purpose: each function is a few lines, tested on hand-worked exa
 from __future__ import annotations
 
 import math
+import random
 import resource
 from collections import Counter
 from collections.abc import Sequence
@@ -130,6 +131,19 @@ def auroc(positives: Sequence[float], negatives: Sequence[float]) -> float | Non
         for n in negatives:
             wins += 1.0 if p > n else 0.5 if p == n else 0.0
     return wins / (len(positives) * len(negatives))
+
+
+def bootstrap_interval(values: Sequence[float], *, rounds: int = 10_000, seed: int = 0,
+                       level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of ``values`` (resampled with replacement,
+    fixed seed so that a run is repeatable): used for per-topic differences between rankers."""
+    if not values:
+        raise ValueError("no values")
+    draw = random.Random(seed)
+    size = len(values)
+    means = sorted(sum(draw.choices(values, k=size)) / size for _ in range(rounds))
+    tail = (1 - level) / 2
+    return means[int(tail * rounds)], means[min(rounds - 1, int((1 - tail) * rounds))]
 
 
 def ranked(items: Sequence[tuple[str, float]]) -> list[str]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import json
 import pickle
 import statistics
@@ -37,7 +38,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import auroc, ndcg, precision_at, ranked
+from common import auroc, bootstrap_interval, ndcg, precision_at, ranked
 
 Scores = dict[str, float]  # trial id -> score, for one topic
 
@@ -73,13 +74,30 @@ def read_topics(folder: Path) -> list[Topic]:
 # -- trials ------------------------------------------------------------------------------------
 
 
+def code_fingerprint() -> str:
+    """A hash of the code and data that read and parse trials: a cache made by other code is
+    not used."""
+    import eligo
+
+    root = Path(eligo.__file__).parent
+    digest = hashlib.sha256()
+    for part in ("ingest", "criteria", "parse", "vocab", "model"):
+        for path in sorted((root / part).rglob("*")):
+            if path.suffix in (".py", ".json", ".yaml") and path.is_file():
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def load_trials(archive: Path, wanted: set[str], cache: Path | None) -> list[tuple]:
     """(trial, parsed criteria) for the wanted ids found in the archive, from the cache when
-    it holds exactly those ids."""
+    it holds exactly those ids and was made by the same code."""
+    fingerprint = code_fingerprint()
     if cache and cache.exists():
         with cache.open("rb") as handle:
             stored = pickle.load(handle)
-        if stored.get("archive") == str(archive) and stored.get("wanted") == sorted(wanted):
+        if (stored.get("archive") == str(archive) and stored.get("wanted") == sorted(wanted)
+                and stored.get("code") == fingerprint):
             print(f"trials from the cache {cache}", file=sys.stderr)
             return stored["pairs"]
     from eligo.criteria import analyse
@@ -98,8 +116,8 @@ def load_trials(archive: Path, wanted: set[str], cache: Path | None) -> list[tup
           file=sys.stderr)
     if cache:
         with cache.open("wb") as handle:
-            pickle.dump({"archive": str(archive), "wanted": sorted(wanted), "pairs": pairs},
-                        handle)
+            pickle.dump({"archive": str(archive), "wanted": sorted(wanted), "code": fingerprint,
+                         "pairs": pairs}, handle)
     return pairs
 
 
@@ -178,6 +196,7 @@ class Figures:
     auroc_pooled: float | None
     auroc_topics: float | None
     topics: int
+    per_topic_ndcg: tuple[float, ...] = ()
 
 
 def figures(scores: dict[str, Scores], topics: list[Topic]) -> Figures:
@@ -198,7 +217,7 @@ def figures(scores: dict[str, Scores], topics: list[Topic]) -> Figures:
             per_topic.append(area)
     return Figures(statistics.mean(ndcgs), statistics.mean(p10s), statistics.mean(p10e),
                    auroc(positives, negatives),
-                   statistics.mean(per_topic) if per_topic else None, len(topics))
+                   statistics.mean(per_topic) if per_topic else None, len(topics), tuple(ndcgs))
 
 
 def ceiling(topics: list[Topic]) -> dict[str, Scores]:
@@ -243,11 +262,25 @@ def main() -> None:
     run = eligo_scores(pairs, topics, dt.date.fromisoformat(args.as_of))
     print(f"eligo: {run.seconds / len(topics):.2f} s per topic (note reading and matching the "
           f"{len(pairs)}-trial pool)")
-    print(f"  {'ranking':<28} {'NDCG10':>6} {'P@10':>6} {'P@10e':>6} {'AUROC':>6} {'AUROCt':>6}")
-    for name, scores in (("eligo score", run.score), ("eligo relevance alone", run.relevance),
-                         ("eligo eligibility alone", run.eligibility), ("BM25 (full text)", bm25),
-                         ("ceiling (the judgments)", ceiling(topics))):
-        print(_row(name, figures(scores, topics)))
+    rankings = (("eligo score", run.score), ("eligo relevance alone", run.relevance),
+                ("eligo eligibility alone", run.eligibility), ("BM25 (full text)", bm25),
+                ("ceiling (the judgments)", ceiling(topics)))
+    with_relevant = [t for t in topics if any(t.judged.values())]
+    for title, chosen in ((f"all {len(topics)} topics", topics),
+                          (f"the {len(with_relevant)} topics with a trial judged 1 or 2",
+                           with_relevant)):
+        print(f"{title}:")
+        print(f"  {'ranking':<28} {'NDCG10':>6} {'P@10':>6} {'P@10e':>6} {'AUROC':>6} "
+              f"{'AUROCt':>6}")
+        found = {name: figures(scores, chosen) for name, scores in rankings}
+        for name, _ in rankings:
+            print(_row(name, found[name]))
+        diffs = [a - b for a, b in zip(found["eligo score"].per_topic_ndcg,
+                                       found["BM25 (full text)"].per_topic_ndcg, strict=True)]
+        low, high = bootstrap_interval(diffs)
+        print(f"  eligo - BM25 NDCG@10: {statistics.mean(diffs):+.3f} (95 % bootstrap interval "
+              f"{low:+.3f} to {high:+.3f}); eligo better on {sum(d > 0 for d in diffs)} topics, "
+              f"worse on {sum(d < 0 for d in diffs)}")
     print("  P@10e: eligible (2) only; AUROC: eligible vs excluded pooled over topics; "
           "AUROCt: per topic, averaged")
     print(verdict_table(run, topics))

@@ -80,6 +80,14 @@ def test_auroc_counts_ties_half_and_needs_both_classes() -> None:
     assert common.auroc([], [1]) is None
 
 
+def test_bootstrap_interval_is_repeatable_and_brackets_the_mean() -> None:
+    values = [0.1, -0.2, 0.3, 0.05, 0.0, 0.2]
+    low, high = common.bootstrap_interval(values, rounds=2000)
+    assert (low, high) == common.bootstrap_interval(values, rounds=2000)
+    assert low < sum(values) / len(values) < high
+    assert common.bootstrap_interval([0.5, 0.5], rounds=100) == (0.5, 0.5)
+
+
 def test_ranked_breaks_ties_by_id() -> None:
     assert common.ranked([("b", 1.0), ("a", 1.0), ("c", 2.0)]) == ["c", "a", "b"]
 
