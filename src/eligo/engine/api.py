@@ -8,92 +8,31 @@
 
 For many patients against the same trials, build a :class:`TrialSet` once (it holds the
 trials' parsed criteria, their condition concepts and the BM25 index) and pass it to
-:func:`match` each time.
+:func:`match` each time. For every trial of a store, :func:`eligo.engine.stored.stored_trial_set`
+gives one compiled once and kept on disk until the store changes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from eligo.engine.criteria import judge
 from eligo.engine.evaluate import Evaluator
-from eligo.engine.plan import LeafTable, PlannedTrial, Verdicts
-from eligo.engine.relevance import (
-    TextIndex,
-    TrialConcepts,
-    concept_match,
-    patient_concepts,
-    patient_words,
-    relevance,
-    trial_concepts,
-    trial_text,
-)
+from eligo.engine.plan import Verdicts
+from eligo.engine.relevance import concept_match, patient_concepts, relevance, trial_concepts
 from eligo.engine.results import CriterionMatch, TrialMatch
 from eligo.engine.trial import RANK, judge_trial, score_of
+from eligo.engine.trial_set import TrialEntry, TrialSet, vocabulary_of
 from eligo.model import Criterion, Trial
 from eligo.model.patient import Patient
 
+__all__ = ["TrialEntry", "TrialSet", "check", "match", "match_trial"]
+
 
 def _vocabulary(vocab: Any | None) -> Any:
-    if vocab is not None:
-        return vocab
-    from eligo.vocab import vocabulary
-
-    return vocabulary()
-
-
-@dataclass
-class TrialEntry:
-    trial: Trial
-    criteria: list[Criterion]
-    concepts: TrialConcepts
-    plan: PlannedTrial
-
-
-class TrialSet:
-    """Trials with their parsed criteria, prepared once for matching many patients."""
-
-    def __init__(
-        self, items: Iterable[tuple[Trial, list[Criterion]]], *, vocab: Any | None = None
-    ) -> None:
-        self.vocab = _vocabulary(vocab)
-        self.leaves = LeafTable()
-        self.entries = [
-            TrialEntry(
-                trial,
-                list(criteria),
-                TrialConcepts.of(trial_concepts(trial, self.vocab), self.vocab),
-                PlannedTrial.of(trial, list(criteria), self.leaves, self.vocab),
-            )
-            for trial, criteria in items
-        ]
-        self._index: TextIndex | None = None
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    @property
-    def index(self) -> TextIndex:
-        if self._index is None:
-            self._index = TextIndex([trial_text(e.trial) for e in self.entries])
-        return self._index
-
-    def relevances(self, patient: Patient, note: str | None = None) -> list[float]:
-        mine = patient_concepts(patient, self.vocab)
-        words = patient_words(patient, self.vocab, note)
-        text: np.ndarray | None = self.index.scores(words) if len(self.entries) > 1 else None
-        return [
-            relevance(
-                concept_match(mine, entry.concepts, self.vocab),
-                None if text is None else float(text[i]),
-            )
-            for i, entry in enumerate(self.entries)
-        ]
+    return vocabulary_of(vocab)
 
 
 def match_trial(
@@ -135,14 +74,12 @@ def match(
     for i, entry in enumerate(trial_set.entries):
         verdict, judged, _ = verdicts.trial(entry.plan)
         score = score_of(verdict, judged, relevances[i])
-        ranked.append((-score, RANK[verdict], entry.trial.trial_id, i))
+        ranked.append((-score, RANK[verdict], entry.trial_id, i))
     ranked.sort()
-    chosen = ranked if top is None else ranked[:top]
+    chosen = [i for *_, i in (ranked if top is None else ranked[:top])]
     results = [
-        judge_trial(
-            evaluator, trial_set.entries[i].trial, trial_set.entries[i].criteria, relevances[i]
-        )
-        for *_, i in chosen
+        judge_trial(evaluator, trial, criteria, relevances[i])
+        for i, (trial, criteria) in zip(chosen, trial_set.pairs(chosen), strict=True)
     ]
     results.sort(key=lambda m: (-m.score, RANK[m.verdict], m.trial_id))
     return results

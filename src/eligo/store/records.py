@@ -58,13 +58,16 @@ class PendingTrial:
     eligibility_hash: str
     trial_json: str
     criteria_json: str | None  # None: keep the criteria already stored
+    parser_version: int | None  # eligo.parse.PARSER_VERSION that made the criteria's expressions
 
     @property
     def trial_id(self) -> str:
         return self.trial.trial_id
 
     @classmethod
-    def of(cls, trial: Trial, criteria: list[Criterion] | None) -> PendingTrial:
+    def of(
+        cls, trial: Trial, criteria: list[Criterion] | None, parser_version: int | None = None
+    ) -> PendingTrial:
         if not trial.trial_id.strip() or len(trial.trial_id) > MAX_TRIAL_ID_LENGTH:
             raise RecordError(
                 f"a trial id must have 1 to {MAX_TRIAL_ID_LENGTH} characters",
@@ -79,4 +82,5 @@ class PendingTrial:
             eligibility_hash=trial.eligibility_hash(),
             trial_json=trial.model_dump_json(),
             criteria_json=None if criteria is None else CRITERIA.dump_json(criteria).decode(),
+            parser_version=None if criteria is None else parser_version,
         )

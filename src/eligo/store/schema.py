@@ -7,7 +7,9 @@ moves on.
 ``trials`` holds one row per trial: the columns a listing shows and filters on, and the text the
 search index reads (kept in step by triggers on SQLite and a generated ``tsvector`` column on
 PostgreSQL). ``trial_versions`` holds every version of every trial: the full record and its
-criteria as JSON. A trial's row points at its current version.
+criteria as JSON, with the version of the parser that made the criteria's expressions. A trial's
+row points at its current version. ``store_state`` says which database this is and how often its
+trials have changed.
 """
 
 from __future__ import annotations
@@ -67,6 +69,17 @@ trial_versions = Table(
     Column("content_hash", String(64), nullable=False),
     Column("trial_json", Text, nullable=False),
     Column("criteria_json", Text),
+    Column("parser_version", Integer),  # eligo.parse.PARSER_VERSION of the criteria's expressions
+)
+
+#: One row: the database's own name, and how many saves have changed its trials. A copy made
+#: from the trials (the matcher's compiled cache) is current while both are what they were.
+store_state = Table(
+    "store_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", String(32), nullable=False),
+    Column("generation", Integer, nullable=False),
 )
 
 #: The columns of ``trials`` the full-text index covers, with their weight in the ranking.

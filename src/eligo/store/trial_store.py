@@ -7,12 +7,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import Engine, Row, and_, func, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from eligo.errors import RecordError, StorageError
 from eligo.model import PHASE_LABELS, STATUS_LABELS, Criterion, Trial
+from eligo.store.bulk import (
+    BulkReader,
+    CriteriaRefresher,
+    Pair,
+    StoreState,
+    count_stale,
+    read_state,
+    readable,
+)
 from eligo.store.engine import open_engine, safe_url
 from eligo.store.query_text import parse_query
 from eligo.store.records import CRITERIA, PendingTrial
@@ -92,9 +101,19 @@ class TrialStore:
 
     # -- writing -------------------------------------------------------------------------
 
-    def save(self, trial: Trial, criteria: list[Criterion] | None = None) -> SaveOutcome:
-        """Store ``trial``; ``criteria`` None keeps the criteria stored for this eligibility."""
-        outcome = self._write_alone(PendingTrial.of(trial, criteria))
+    def save(
+        self,
+        trial: Trial,
+        criteria: list[Criterion] | None = None,
+        *,
+        parser_version: int | None = None,
+    ) -> SaveOutcome:
+        """Store ``trial``; ``criteria`` None keeps the criteria stored for this eligibility.
+
+        ``parser_version`` is the version of the parser that made the criteria's expressions
+        (``eligo.parse.PARSER_VERSION``; None when unknown or not parsed): criteria made by a
+        newer parser than the stored ones are saved even when they are the same."""
+        outcome = self._write_alone(PendingTrial.of(trial, criteria, parser_version))
         if isinstance(outcome, RecordError):
             raise outcome
         return outcome
@@ -105,15 +124,17 @@ class TrialStore:
         *,
         batch_size: int = 500,
         on_saved: OnSaved | None = None,
+        parser_version: int | None = None,
     ) -> SaveReport:
-        """Store many trials, ``batch_size`` to a transaction; a bad record fails alone."""
+        """Store many trials, ``batch_size`` to a transaction; a bad record fails alone.
+        ``parser_version`` as for :meth:`save`, for all of them."""
         report = SaveReport()
         batch: list[PendingTrial] = []
         in_batch: set[str] = set()
         for item in items:
             trial, criteria = item if isinstance(item, tuple) else (item, None)
             try:
-                pending = PendingTrial.of(trial, criteria)
+                pending = PendingTrial.of(trial, criteria, parser_version)
             except RecordError as error:
                 report.failed.append(error)
                 continue
@@ -188,14 +209,7 @@ class TrialStore:
             raise StorageError(f"{self.url}: cannot read trials: {error}") from error
 
     def _trial(self, trial_id: str, number: int, trial_json: str) -> Trial:
-        try:
-            return Trial.model_validate_json(trial_json)
-        except ValidationError as error:
-            raise StorageError(
-                f"{self.url}: {trial_id} version {number} is stored in a form this version of "
-                f"eligo cannot read ({error.error_count()} problems, first: "
-                f"{error.errors()[0]['msg']}); ingest the trial again"
-            ) from error
+        return readable(self.url, trial_id, number, Trial.model_validate_json, trial_json)
 
     def get(self, trial_id: str, version: int | None = None) -> Trial | None:
         """The trial as of ``version`` (by default the current one); None if not stored."""
@@ -253,6 +267,50 @@ class TrialStore:
                 rows = connection.execution_options(yield_per=batch_size).execute(statement)
                 for row in rows:
                     yield self._trial(row.trial_id, row.current_version, row.trial_json)
+        except SQLAlchemyError as error:
+            raise StorageError(f"{self.url}: cannot read trials: {error}") from error
+
+    # -- everything at once ---------------------------------------------------------------
+
+    def state(self) -> StoreState:
+        """The database's name and generation (one more with every save that changes trials):
+        what a copy made from the trials checks to know it is current."""
+        try:
+            return read_state(self._engine)
+        except (SQLAlchemyError, LookupError) as error:
+            raise StorageError(f"{self.url}: cannot read the store's state: {error}") from error
+
+    def iter_with_criteria(
+        self, *, refresh: CriteriaRefresher | None = None, batch_size: int = 500
+    ) -> Iterator[Pair]:
+        """(trial, criteria) for the current version of every trial, by trial id: the bulk
+        read, several times faster than :meth:`get` and :meth:`criteria` trial by trial.
+
+        With ``refresh``, criteria parsed by an older parser than ``refresh.version`` (or by an
+        unknown one, or stored unparsed, or not stored) are parsed again by it and written back.
+        A trial without criteria comes with an empty list."""
+        reader = BulkReader(self._engine, self.url, refresh)
+        try:
+            yield from reader.all(batch_size)
+        except SQLAlchemyError as error:
+            raise StorageError(f"{self.url}: cannot read trials: {error}") from error
+
+    def with_criteria(
+        self, trial_ids: Iterable[str], *, refresh: CriteriaRefresher | None = None
+    ) -> dict[str, Pair]:
+        """(trial, criteria) of the current version of each trial named, as
+        :meth:`iter_with_criteria` reads them; trials not stored are left out."""
+        reader = BulkReader(self._engine, self.url, refresh)
+        try:
+            return reader.some(list(trial_ids))
+        except SQLAlchemyError as error:
+            raise StorageError(f"{self.url}: cannot read trials: {error}") from error
+
+    def stale_count(self, parser_version: int) -> int:
+        """How many trials' current criteria were not made by ``parser_version`` or a newer
+        parser (those :meth:`iter_with_criteria` would parse again)."""
+        try:
+            return count_stale(self._engine, parser_version)
         except SQLAlchemyError as error:
             raise StorageError(f"{self.url}: cannot read trials: {error}") from error
 

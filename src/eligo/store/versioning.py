@@ -3,7 +3,10 @@
 - a trial not stored yet is *added* as version 1;
 - the same content (and the same criteria, or none given) is *unchanged*: nothing is written;
 - a new eligibility (``Trial.eligibility_hash``) is a new version; the old ones are kept;
-- any other change rewrites the current version in place.
+- any other change rewrites the current version in place; criteria as they were but made by a
+  newer parser (``parser_version``) are such a change.
+
+Every batch that writes something counts one more generation of the database (``store_state``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Row, and_, bindparam, func, select
 
 from eligo.store.records import PendingTrial
-from eligo.store.schema import trial_versions, trials
+from eligo.store.schema import store_state, trial_versions, trials
 
 SaveOutcome = Literal["added", "updated", "unchanged"]
 
@@ -31,6 +34,8 @@ class _Writes:
 
     def apply(self, connection: Connection) -> None:
         # One executemany per kind of write keeps a batch to a handful of round trips.
+        if self.new_trials or self.changed_trials or self.new_versions or self.changed_versions:
+            bump_generation(connection)
         if self.new_trials:
             connection.execute(trials.insert(), self.new_trials)
         if self.changed_trials:
@@ -52,6 +57,15 @@ class _Writes:
             connection.execute(statement, self.changed_versions)
 
 
+def bump_generation(connection: Connection) -> None:
+    """Count one more change of the trials, in the caller's transaction."""
+    connection.execute(store_state.update().values(generation=store_state.c.generation + 1))
+
+
+def _newer(parser_version: int | None, stored: int | None) -> bool:
+    return parser_version is not None and (stored is None or parser_version > stored)
+
+
 def _stored_states(connection: Connection, trial_ids: list[str]) -> dict[str, Any]:
     current = and_(
         trial_versions.c.trial_id == trials.c.trial_id,
@@ -64,6 +78,7 @@ def _stored_states(connection: Connection, trial_ids: list[str]) -> dict[str, An
             trials.c.content_hash,
             trials.c.eligibility_hash,
             trial_versions.c.criteria_json,
+            trial_versions.c.parser_version,
         )
         .join(trial_versions, current)
         .where(trials.c.trial_id.in_(trial_ids))
@@ -83,6 +98,7 @@ def _plan(
         "saved_at": now,
         "trial_json": pending.trial_json,
         "criteria_json": pending.criteria_json,
+        "parser_version": pending.parser_version,
     }
     if state is None:
         writes.new_trials.append({**trial_row, "trial_id": key, "current_version": 1})
@@ -93,7 +109,10 @@ def _plan(
         writes.changed_trials.append({**trial_row, "key": key, "current_version": number})
         writes.new_versions.append({**version, "number": number})
         return "updated"
-    same_criteria = pending.criteria_json in (None, state.criteria_json)
+    same_criteria = pending.criteria_json is None or (
+        pending.criteria_json == state.criteria_json
+        and not _newer(pending.parser_version, state.parser_version)
+    )
     if state.content_hash == pending.content_hash and same_criteria:
         return "unchanged"
     number = state.current_version
@@ -106,6 +125,10 @@ def _plan(
             "content_hash": pending.content_hash,
             "trial_json": pending.trial_json,
             "new_criteria": pending.criteria_json,
+            # criteria kept (none given): so is the version of the parser that made them
+            "parser_version": state.parser_version
+            if pending.criteria_json is None
+            else pending.parser_version,
         }
     )
     return "updated"
