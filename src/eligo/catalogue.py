@@ -14,7 +14,7 @@ from eligo.criteria import analyse
 from eligo.errors import RecordError
 from eligo.ingest import read_trials
 from eligo.model import Criterion, Trial
-from eligo.parse import parse_criteria
+from eligo.parse import PARSER_VERSION, parse_criteria
 from eligo.store import TrialStore
 
 #: Told of each record and its outcome ("added", "updated", "unchanged", or None for a failure).
@@ -81,7 +81,8 @@ def ingest(
         if on_record is not None:
             on_record(trial, outcome)
 
-    report = store.save_many(prepared(), on_saved=saved)
+    # the parser's version with the criteria: those an older parser made count as changed
+    report = store.save_many(prepared(), on_saved=saved, parser_version=PARSER_VERSION)
     summary.added, summary.updated = report.added, report.updated
     summary.unchanged = report.unchanged
     for error in report.failed:
