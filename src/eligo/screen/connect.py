@@ -14,10 +14,13 @@ Every failure of a back end (a bad URL, a missing table, a dropped connection) b
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from sqlglot import exp
 
 from eligo.errors import EligoError
 from eligo.screen.tables import TABLES, create_statements, index_statements
@@ -52,6 +55,21 @@ class PatientsDB:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+    def materialise(self, name: str, sql: str, params: dict[str, Any]) -> None:
+        """Run ``sql`` into a temporary table ``name``."""
+        self.drop(name)
+        self.run(f"CREATE TEMP TABLE {name} AS {sql}", params)
+
+    def drop(self, name: str) -> None:
+        # when the connection is gone, so is its temporary table
+        with contextlib.suppress(ScreenError):
+            self.run(f"DROP TABLE IF EXISTS {name}")
+
+    def export(self, name: str, path: Path, kind: str) -> None:
+        """Write a table to a CSV or Parquet file."""
+        columns, rows = self.fetch(f"SELECT * FROM {name}")
+        write_rows(columns, rows, path, kind)
 
     def create_tables(self) -> None:
         for statement in create_statements(self.dialect) + index_statements(self.dialect):
@@ -114,8 +132,44 @@ class DuckDBPatients(PatientsDB):
         except duckdb.Error as error:
             raise self.fail(error, f"writing {table}") from None
 
+    def export(self, name: str, path: Path, kind: str) -> None:
+        import duckdb
+
+        options = "FORMAT parquet" if kind == "parquet" else "FORMAT csv, HEADER true"
+        target = exp.Literal.string(str(path)).sql("duckdb")
+        try:
+            self.con.execute(f"COPY {name} TO {target} ({options})")
+        except duckdb.Error as error:
+            raise self.fail(error, f"writing {path}") from None
+
     def close(self) -> None:
         self.con.close()
+
+
+def write_rows(columns: list[str], rows: list[tuple[Any, ...]], path: Path, kind: str) -> None:
+    """Rows to a CSV file, or (through an in-memory DuckDB) to a Parquet file."""
+    if kind == "csv":
+        import csv
+
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows(rows)
+        return
+    import duckdb
+    import numpy as np
+
+    arrays = {}
+    for i, name in enumerate(columns):
+        arrays[name] = np.empty(len(rows), dtype=object)
+        arrays[name][:] = [row[i] for row in rows]
+    con = duckdb.connect()
+    try:
+        eligo_rows = arrays  # noqa: F841 - scanned by name
+        target = exp.Literal.string(str(path)).sql("duckdb")
+        con.execute(f"COPY (SELECT * FROM eligo_rows) TO {target} (FORMAT parquet)")
+    finally:
+        con.close()
 
 
 class SQLitePatients(PatientsDB):
@@ -197,6 +251,17 @@ class PostgresPatients(PatientsDB):
         except psycopg.Error as error:
             raise self.fail(error, "the query") from None
 
+    def materialise(self, name: str, sql: str, params: dict[str, Any]) -> None:
+        import psycopg
+
+        self.drop(name)
+        # A utility statement takes no server-side parameters: psycopg binds them itself.
+        try:
+            with psycopg.ClientCursor(self.con) as cursor:
+                cursor.execute(f"CREATE TEMP TABLE {name} AS {sql}", params)
+        except psycopg.Error as error:
+            raise self.fail(error, "the query") from None
+
     def fetch(
         self, sql: str, params: dict[str, Any] | None = None
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -214,9 +279,10 @@ class PostgresPatients(PatientsDB):
 
         names = ", ".join(TABLES[table])
         try:
-            with self.con.cursor() as cursor, cursor.copy(
-                f"COPY {table} ({names}) FROM STDIN"
-            ) as copy:
+            with (
+                self.con.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
         except psycopg.Error as error:

@@ -1,8 +1,8 @@
 """Writing patients of eligo's model into the screening tables, and reading them back.
 
-    from eligo.screen import load_patients, read_patients
-    load_patients(patients, "cohort.duckdb")            # creates the tables
-    for patient in read_patients("cohort.duckdb", limit=100): ...
+from eligo.screen import load_patients, read_patients
+load_patients(patients, "cohort.duckdb")            # creates the tables
+for patient in read_patients("cohort.duckdb", limit=100): ...
 """
 
 from __future__ import annotations

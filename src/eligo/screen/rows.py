@@ -79,14 +79,16 @@ def canonical(obs: Observation, vocab: Any) -> Observation:
     if unit != target:
         return obs
     factor = value / obs.value if obs.value else 1.0
-    return obs.model_copy(update={
-        "value": value,
-        "unit": unit,
-        "original_value": obs.original_value if obs.original_value is not None else obs.value,
-        "original_unit": obs.original_unit or obs.unit,
-        "reference_low": None if obs.reference_low is None else obs.reference_low * factor,
-        "reference_high": None if obs.reference_high is None else obs.reference_high * factor,
-    })
+    return obs.model_copy(
+        update={
+            "value": value,
+            "unit": unit,
+            "original_value": obs.original_value if obs.original_value is not None else obs.value,
+            "original_unit": obs.original_unit or obs.unit,
+            "reference_low": None if obs.reference_low is None else obs.reference_low * factor,
+            "reference_high": None if obs.reference_high is None else obs.reference_high * factor,
+        }
+    )
 
 
 class RowWriter:
@@ -235,24 +237,96 @@ def _observations(p: Patient) -> Iterable[tuple[Any, ...]]:
     """(domain, source value, date, end date, number, string, unit, qualifier, scale,
     pregnant, breastfeeding, flag) for the facts OMOP's observation table holds."""
     for s in p.performance_status:
-        yield ("performance_status", s.scale, s.date, None, float(s.value), None, None, None,
-               None, None, None, None)  # fmt: skip
+        yield (
+            "performance_status",
+            s.scale,
+            s.date,
+            None,
+            float(s.value),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
     for b in p.biomarkers:
         value = None if b.value is None else _sig(b.value)
-        yield ("biomarker", b.name, b.date, None, value, b.result, b.unit, b.value_text,
-               b.scale, None, None, None)  # fmt: skip
+        yield (
+            "biomarker",
+            b.name,
+            b.date,
+            None,
+            value,
+            b.result,
+            b.unit,
+            b.value_text,
+            b.scale,
+            None,
+            None,
+            None,
+        )
     for s in p.pregnancy:
-        yield ("pregnancy", "pregnancy", s.date, None, None, None, None, None, None,
-               s.pregnant, s.breastfeeding, None)  # fmt: skip
+        yield (
+            "pregnancy",
+            "pregnancy",
+            s.date,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            s.pregnant,
+            s.breastfeeding,
+            None,
+        )
     for v in p.vaccinations:
-        yield ("vaccination", v.vaccine, v.date, None, None, None, None, None, None, None,
-               None, v.live)  # fmt: skip
+        yield (
+            "vaccination",
+            v.vaccine,
+            v.date,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            v.live,
+        )
     for t in p.trial_participation:
-        yield ("trial_participation", t.trial, t.start, t.end, None, t.text, None, None, None,
-               None, None, t.investigational)  # fmt: skip
+        yield (
+            "trial_participation",
+            t.trial,
+            t.start,
+            t.end,
+            None,
+            t.text,
+            None,
+            None,
+            None,
+            None,
+            None,
+            t.investigational,
+        )
     for d in p.disease_status:
-        yield ("disease_status", d.status, d.date, None, None, d.text, None, None, None, None,
-               None, None)  # fmt: skip
+        yield (
+            "disease_status",
+            d.status,
+            d.date,
+            None,
+            None,
+            d.text,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
 
 
 # -- back: rows to a patient ------------------------------------------------------------------
@@ -378,22 +452,33 @@ def _add_observation(patient: Patient, r: dict[str, Any]) -> None:
         )
     elif domain == "biomarker":
         patient.biomarkers.append(
-            Biomarker(name=name, value=r["value_as_number"], result=r["value_as_string"],
-                      unit=r["unit_source_value"], value_text=r["qualifier_source_value"],
-                      scale=r["scale"], date=date)  # fmt: skip
+            Biomarker(
+                name=name,
+                value=r["value_as_number"],
+                result=r["value_as_string"],
+                unit=r["unit_source_value"],
+                value_text=r["qualifier_source_value"],
+                scale=r["scale"],
+                date=date,
+            )
         )
     elif domain == "pregnancy":
         patient.pregnancy.append(
-            PregnancyStatus(pregnant=_bool(r["pregnant"]),
-                            breastfeeding=_bool(r["breastfeeding"]), date=date)  # fmt: skip
+            PregnancyStatus(
+                pregnant=_bool(r["pregnant"]), breastfeeding=_bool(r["breastfeeding"]), date=date
+            )
         )
     elif domain == "vaccination":
         patient.vaccinations.append(Vaccination(vaccine=name, live=_bool(r["flag"]), date=date))
     elif domain == "trial_participation":
         patient.trial_participation.append(
-            TrialParticipation(trial=name, text=r["value_as_string"], start=date,
-                               end=_date(r["observation_end_date"]),
-                               investigational=bool(r["flag"]))  # fmt: skip
+            TrialParticipation(
+                trial=name,
+                text=r["value_as_string"],
+                start=date,
+                end=_date(r["observation_end_date"]),
+                investigational=bool(r["flag"]),
+            )
         )
     elif domain == "disease_status":
         patient.disease_status.append(

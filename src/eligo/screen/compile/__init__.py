@@ -1,7 +1,7 @@
 """Criterion expressions → SQL (sqlglot's syntax tree, rendered per dialect).
 
-    compiled = compile_trial(trial, criteria)
-    compiled.sql("duckdb"), compiled.params(as_of, "duckdb"), compiled.gaps
+compiled = compile_trial(trial, criteria)
+compiled.sql("duckdb"), compiled.params(as_of, "duckdb"), compiled.gaps
 """
 
 from eligo.screen.compile.compiler import Gap, NotInSql, SqlCompiler

@@ -59,8 +59,12 @@ class Gap:
     text: str
 
     def to_json(self) -> dict[str, str]:
-        return {"criterion": self.criterion, "kind": self.kind, "reason": self.reason,
-                "node": self.text}  # fmt: skip
+        return {
+            "criterion": self.criterion,
+            "kind": self.kind,
+            "reason": self.reason,
+            "node": self.text,
+        }
 
 
 class SqlCompiler(ConditionRules, TreatmentRules, LabRules, Backend):
@@ -100,23 +104,23 @@ class SqlCompiler(ConditionRules, TreatmentRules, LabRules, Backend):
         if self.mode == "base":
             from eligo.model.expression import render
 
-            gap = Gap(self.criterion_id, node.kind, reason or f"no SQL rule for {node.kind!r}",
-                      render(node).splitlines()[0])  # fmt: skip
+            gap = Gap(
+                self.criterion_id,
+                node.kind,
+                reason or f"no SQL rule for {node.kind!r}",
+                render(node).splitlines()[0],
+            )
             if gap not in self.gaps:
                 self.gaps.append(gap)
         return NULL()
 
     def _gate_relevant(self, node: Expression) -> bool:
-        """In gate mode, the nodes that keep a value: logic, the leaves that say whom a
-        criterion concerns, and measurements of several members (the criterion rules take
-        their verdict as it is)."""
+        """In gate mode, the nodes that keep a value: logic, and the leaves that say whom a
+        criterion concerns."""
         if node.kind in GATE_KINDS:
             return True
         if node.kind == "condition":
             return node.concept in engine_data("conditions.json")["reproductive"]
-        if node.kind == "measurement":
-            concept = self.vocab.measurements.get(node.measurement)
-            return bool(getattr(concept, "members", ()))
         return False
 
     def forced(self) -> bool:
@@ -152,30 +156,40 @@ class SqlCompiler(ConditionRules, TreatmentRules, LabRules, Backend):
         day = self.frame.param(lambda d: d.day, key="as_of_day")
         born_later = or_(
             exp.GT(this=self.person("month_of_birth"), expression=month),
-            and_(exp.EQ(this=self.person("month_of_birth"), expression=month.copy()),
-                     exp.GT(this=self.person("day_of_birth"), expression=day)),
-        )  # fmt: skip
+            and_(
+                exp.EQ(this=self.person("month_of_birth"), expression=month.copy()),
+                exp.GT(this=self.person("day_of_birth"), expression=day),
+            ),
+        )
         from_birth = exp.Sub(
             this=exp.Sub(this=year, expression=self.person("year_of_birth")),
             expression=case([(born_later, num(1))], num(0)),
         )
-        elapsed = exp.DateDiff(this=self.as_of(), expression=self.person("stated_age_on"),
-                               unit=exp.var("DAY"))  # fmt: skip
-        carried = exp.Add(this=self.person("stated_age"),
-                          expression=exp.Div(this=elapsed, expression=num(365.25)))  # fmt: skip
-        stated = case([(is_null(self.person("stated_age_on")), self.person("stated_age"))],
-                      carried)  # fmt: skip
+        elapsed = exp.DateDiff(
+            this=self.as_of(), expression=self.person("stated_age_on"), unit=exp.var("DAY")
+        )
+        carried = exp.Add(
+            this=self.person("stated_age"), expression=exp.Div(this=elapsed, expression=num(365.25))
+        )
+        stated = case([(is_null(self.person("stated_age_on")), self.person("stated_age"))], carried)
         truncated = case(
             [(exp.GTE(this=stated.copy(), expression=num(0)), exp.Floor(this=stated.copy()))],
             exp.Ceil(this=stated.copy()),
         )
-        return case(
-            [(not_null(self.person("year_of_birth")), from_birth),
-             (not_null(self.person("stated_age")), truncated)],
-        )  # fmt: skip
+        return self.frame.feature(
+            "person",
+            case(
+                [
+                    (not_null(self.person("year_of_birth")), from_birth),
+                    (not_null(self.person("stated_age")), truncated),
+                ],
+            ),
+        )
 
     def female(self) -> exp.Expression:
-        return exp.EQ(this=self.person("gender_source_value"), expression=self.frame.param("female"))
+        return exp.EQ(
+            this=self.person("gender_source_value"), expression=self.frame.param("female")
+        )
 
     def male(self) -> exp.Expression:
         return exp.EQ(this=self.person("gender_source_value"), expression=self.frame.param("male"))
@@ -183,10 +197,7 @@ class SqlCompiler(ConditionRules, TreatmentRules, LabRules, Backend):
     # -- logic -------------------------------------------------------------------------------
 
     def _items(self, node: Expression) -> list[Expression]:
-        # The evaluator leaves "allowed" children out of a junction (unless all are); the
-        # criterion rules recombine over every child, allowed ones included.
-        if self.mode != "base":
-            return list(node.items)
+        # The evaluator leaves "allowed" children out of a junction (unless all are).
         counted = [item for item in node.items if item.kind != "allowed"]
         return counted or list(node.items)
 
@@ -245,15 +256,20 @@ class SqlCompiler(ConditionRules, TreatmentRules, LabRules, Backend):
         day = self.frame.param(lambda d: d.day, key="as_of_day")
         months = exp.Sub(
             this=exp.Add(
-                this=exp.Mul(this=paren(exp.Sub(this=year, expression=self.person("year_of_birth"))),
-                             expression=num(12)),
+                this=exp.Mul(
+                    this=paren(exp.Sub(this=year, expression=self.person("year_of_birth"))),
+                    expression=num(12),
+                ),
                 expression=exp.Sub(this=month, expression=self.person("month_of_birth")),
             ),
-            expression=case([(exp.LT(this=day, expression=self.person("day_of_birth")), num(1))],
-                            num(0)),
-        )  # fmt: skip
-        return case([(not_null(self.person("year_of_birth")), months)],
-                    exp.Mul(this=paren(years.copy()), expression=num(12)))  # fmt: skip
+            expression=case(
+                [(exp.LT(this=day, expression=self.person("day_of_birth")), num(1))], num(0)
+            ),
+        )
+        return case(
+            [(not_null(self.person("year_of_birth")), months)],
+            exp.Mul(this=paren(years.copy()), expression=num(12)),
+        )
 
     def sex_sql(self, node: Expression) -> exp.Expression:
         sex = self.person("gender_source_value")
@@ -268,8 +284,9 @@ class SqlCompiler(ConditionRules, TreatmentRules, LabRules, Backend):
         """``Evaluator._postmenopausal``: recorded, or a woman of 60 or more."""
         limit = int(engine_data("freshness.json")["postmenopausal_age"])
         recorded = self.condition_recorded("postmenopausal")
-        aged = and_(self.female(), exp.GTE(this=paren(self.age_years()),
-                                               expression=self.frame.param(limit)))  # fmt: skip
+        aged = and_(
+            self.female(), exp.GTE(this=paren(self.age_years()), expression=self.frame.param(limit))
+        )
         return or_(paren(recorded), paren(case([(aged, TRUE())], FALSE())))
 
     def _ladder(
@@ -280,8 +297,10 @@ class SqlCompiler(ConditionRules, TreatmentRules, LabRules, Backend):
         """The evaluator's reproductive rules: the first step whose condition holds gives the
         verdict; steps marked as gates say the fact does not concern the patient."""
         if self.mode == "gate":
-            gated = case([(paren(cond), TRUE() if is_gate else FALSE())
-                          for cond, _, is_gate in steps], FALSE())  # fmt: skip
+            gated = case(
+                [(paren(cond), TRUE() if is_gate else FALSE()) for cond, _, is_gate in steps],
+                FALSE(),
+            )
             return self.gate(gated, NULL())
         return case([(paren(cond), value) for cond, value, _ in steps], default)
 
@@ -297,8 +316,10 @@ class SqlCompiler(ConditionRules, TreatmentRules, LabRules, Backend):
         latest = self.latest_pregnancy()
         pregnant = col("pregnant", latest)
         stale_before = self.frame.param(lambda d: d - dt.timedelta(days=90), key=("stale", 90))
-        stale = and_(not_null(col("observation_date", latest)),
-                     exp.LT(this=col("observation_date", latest), expression=stale_before))  # fmt: skip
+        stale = and_(
+            not_null(col("observation_date", latest)),
+            exp.LT(this=col("observation_date", latest), expression=stale_before),
+        )
         steps = [
             self._male_step(),
             (and_(not_null(pregnant), paren(stale), not_(pregnant.copy())), NULL(), False),

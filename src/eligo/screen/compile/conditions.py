@@ -52,12 +52,16 @@ class ConditionRules:
         return sorted({concept, *self.vocab.descendants(concept)})
 
     def _in(self, column: exp.Expression, values: list[str]) -> exp.Expression:
-        return exp.In(this=column, expressions=self.frame.params_list(values))
+        """``column IN (values)``, computed once per row of the column's table."""
+        test = exp.In(this=column, expressions=self.frame.params_list(values))
+        table = column.table if isinstance(column, exp.Column) else ""
+        return self.frame.feature(table, test) if table and len(values) > 3 else test
 
     def _is(self, concept: str) -> exp.Expression:
         ids = self.concept_set(concept)
-        return or_(self._in(c("condition_source_value"), ids),
-                       self._in(c("histology_source_value"), ids))  # fmt: skip
+        return or_(
+            self._in(c("condition_source_value"), ids), self._in(c("histology_source_value"), ids)
+        )
 
     def condition_recorded(self, concept: str) -> exp.Expression:
         """Whether a (not negated) condition is the concept: TRUE or FALSE."""
@@ -76,19 +80,22 @@ class ConditionRules:
             if "*" in sites:
                 via: exp.Expression = not_null(c("site_list"))
             else:
-                via = or_(*(contains(c("site_list"), self.frame.param(f"|{s}|"))
-                                for s in sorted(sites)))  # fmt: skip
+                via = or_(
+                    *(contains(c("site_list"), self.frame.param(f"|{s}|")) for s in sorted(sites))
+                )
             matches = or_(paren(matches), paren(via))
-        candidate = and_(not_(paren(c("negated"))), paren(matches))
+        candidate = self.frame.local(T, and_(not_(paren(c("negated"))), paren(matches)))
         best = self.frame.aggregate(T, case([(candidate, self._fits(node))]))
         above = sorted({concept, *self.vocab.ancestors(concept)})
         denied = and_(paren(c("negated")), self._in(c("condition_source_value"), above))
         refuted = self.frame.aggregate(T, case([(denied, num(1))]))
         return case(
-            [(not_null(best), tri(best.copy())),
-             (exp.EQ(this=refuted, expression=num(1)), FALSE())],
+            [
+                (not_null(best), tri(best.copy())),
+                (exp.EQ(this=refuted, expression=num(1)), FALSE()),
+            ],
             self.documented("conditions"),
-        )  # fmt: skip
+        )
 
     def _sites_of(self, concept: str) -> set[str]:
         table = engine_data("conditions.json")["metastatic_sites"]
@@ -112,13 +119,14 @@ class ConditionRules:
             self._qualifiers(node),
             self._when(node),
         ]
-        return least(*(check for check in checks if check is not None))
+        return least(*(self.frame.local(T, check) for check in checks if check is not None))
 
     def _status(self, node: Any) -> exp.Expression | None:
         if node.status != "active":
             return None
-        active = exp.EQ(this=c("condition_status_source_value"),
-                        expression=self.frame.param("active"))  # fmt: skip
+        active = exp.EQ(
+            this=c("condition_status_source_value"), expression=self.frame.param("active")
+        )
         return case([(active, num(MET_CODE))], num(NOT_MET_CODE))
 
     def _stage(self, node: Any) -> exp.Expression | None:
@@ -131,13 +139,16 @@ class ConditionRules:
         iv = self._constant_stage("IV", wanted, table)
         m1 = contains(c("stage_m"), self.frame.param("M1"))
         codes.append(case([(m1, num(iv))], num(-1)))
-        spread = or_(not_null(c("site_list")),
-                         exp.EQ(this=c("role"), expression=self.frame.param("metastasis")))  # fmt: skip
+        spread = or_(
+            not_null(c("site_list")),
+            exp.EQ(this=c("role"), expression=self.frame.param("metastasis")),
+        )
         codes.append(case([(spread, num(iv))], num(-1)))
         for concept, group in engine_data("conditions.json")["concept_stages"].items():
             implied = self._in(c("condition_source_value"), self.concept_set(concept))
-            codes.append(case([(implied, num(self._constant_stage(group, wanted, table)))],
-                              num(-1)))  # fmt: skip
+            codes.append(
+                case([(implied, num(self._constant_stage(group, wanted, table)))], num(-1))
+            )
         best = greatest(*codes)
         return case([(exp.EQ(this=best, expression=num(-1)), num(UNKNOWN_CODE))], best.copy())
 
@@ -145,8 +156,14 @@ class ConditionRules:
         group, base = c("stage_group"), c("stage_base")
         if table is not None:
             met = or_(self._in(group, table["met"]), self._in(base, table["met"]))
-            open_ = or_(self._in(group.copy(), table["unknown"]),
-                            self._in(base.copy(), table["unknown"])) if table["unknown"] else FALSE()  # fmt: skip
+            open_ = (
+                or_(
+                    self._in(group.copy(), table["unknown"]),
+                    self._in(base.copy(), table["unknown"]),
+                )
+                if table["unknown"]
+                else FALSE()
+            )
             return case([(met, num(MET_CODE)), (open_, num(UNKNOWN_CODE))], num(NOT_MET_CODE))
         if re.fullmatch(r"(?:0|I{1,3}|IV)[ABC]?", wanted.upper()):
             spellings = _roman_spellings(wanted.upper())
@@ -172,22 +189,26 @@ class ConditionRules:
         whens = []
         for column in ("condition_source_value", "histology_source_value"):
             for concept, value in table.items():
-                whens.append((self._in(c(column), self.concept_set(concept)),
-                              self.frame.param(value)))  # fmt: skip
+                whens.append(
+                    (self._in(c(column), self.concept_set(concept)), self.frame.param(value))
+                )
         return case(whens) if whens else None
 
     def _worded(self, text: exp.Expression, table: dict[str, list[str]]) -> exp.Expression:
         whens = [
-            (or_(*(contains(text.copy(), self.frame.param(w)) for w in words)),
-             self.frame.param(value))
+            (
+                or_(*(contains(text.copy(), self.frame.param(w)) for w in words)),
+                self.frame.param(value),
+            )
             for value, words in table.items()
-        ]  # fmt: skip
+        ]
         return case(whens)
 
     def _judged(self, found: exp.Expression, wanted: str) -> exp.Expression:
         same = exp.EQ(this=found, expression=self.frame.param(wanted))
-        return case([(is_null(found.copy()), num(UNKNOWN_CODE)), (same, num(MET_CODE))],
-                    num(NOT_MET_CODE))  # fmt: skip
+        return case(
+            [(is_null(found.copy()), num(UNKNOWN_CODE)), (same, num(MET_CODE))], num(NOT_MET_CODE)
+        )
 
     def _grade(self, node: Any) -> exp.Expression | None:
         if not node.grade:
@@ -195,10 +216,14 @@ class ConditionRules:
         if node.grade.isdigit():
             raise NotInSql("a condition grade given as a number")
         data = engine_data("conditions.json")
-        text = case([(exp.NEQ(this=c("grade_words"), expression=self.frame.param("")),
-                      c("grade_words"))], c("histology_words"))  # fmt: skip
-        found = exp.Coalesce(this=self._implied(data["concept_grade"]),
-                             expressions=[self._worded(text, data["grades"])])  # fmt: skip
+        text = case(
+            [(exp.NEQ(this=c("grade_words"), expression=self.frame.param("")), c("grade_words"))],
+            c("histology_words"),
+        )
+        found = exp.Coalesce(
+            this=self._implied(data["concept_grade"]),
+            expressions=[self._worded(text, data["grades"])],
+        )
         return self._judged(found, node.grade)
 
     def _differentiation(self, node: Any) -> exp.Expression | None:
@@ -206,8 +231,9 @@ class ConditionRules:
             return None
         data = engine_data("conditions.json")
         worded = self._worded(c("differentiation_words"), data["differentiation"])
-        found = exp.Coalesce(this=self._implied(data["concept_differentiation"]),
-                             expressions=[worded])  # fmt: skip
+        found = exp.Coalesce(
+            this=self._implied(data["concept_differentiation"]), expressions=[worded]
+        )
         return self._judged(found, node.differentiation)
 
     def _body_site(self, node: Any) -> exp.Expression | None:
@@ -217,8 +243,9 @@ class ConditionRules:
 
         wanted = self.frame.param(words(node.body_site))
         site = c("body_site_words")
-        missing = or_(is_null(c("body_site")),
-                          exp.EQ(this=c("body_site"), expression=self.frame.param("")))  # fmt: skip
+        missing = or_(
+            is_null(c("body_site")), exp.EQ(this=c("body_site"), expression=self.frame.param(""))
+        )
         either = or_(contains(site, wanted), contains(wanted.copy(), site.copy()))
         return case([(missing, num(UNKNOWN_CODE)), (either, num(MET_CODE))], num(NOT_MET_CODE))
 
@@ -228,10 +255,8 @@ class ConditionRules:
         from eligo.screen.rows import words
 
         listed = contains(c("site_list"), self.frame.param(f"|{words(node.metastatic_site)}|"))
-        elsewhere = and_(not_null(c("site_list")),
-                             paren(self.person("documented_conditions")))  # fmt: skip
-        return case([(listed, num(MET_CODE)), (elsewhere, num(NOT_MET_CODE))],
-                    num(UNKNOWN_CODE))  # fmt: skip
+        elsewhere = and_(not_null(c("site_list")), paren(self.person("documented_conditions")))
+        return case([(listed, num(MET_CODE)), (elsewhere, num(NOT_MET_CODE))], num(UNKNOWN_CODE))
 
     def _qualifiers(self, node: Any) -> exp.Expression | None:
         from eligo.screen.rows import words
@@ -242,22 +267,25 @@ class ConditionRules:
         if not wanted:
             return None
         stated = [
-            or_(*(contains(c("text_words"), self.frame.param(w))
-                      for w in data["qualifier_words"].get(q, [words(q)])))
+            or_(
+                *(
+                    contains(c("text_words"), self.frame.param(w))
+                    for w in data["qualifier_words"].get(q, [words(q)])
+                )
+            )
             for q in wanted
-        ]  # fmt: skip
-        return case([(and_(*(paren(s) for s in stated)), num(MET_CODE))],
-                    num(UNKNOWN_CODE))  # fmt: skip
+        ]
+        return case([(and_(*(paren(s) for s in stated)), num(MET_CODE))], num(UNKNOWN_CODE))
 
     def _when(self, node: Any) -> exp.Expression | None:
         if node.window is None:
             return None
         span = static_span(self.frame, node.window)
-        active = exp.EQ(this=c("condition_status_source_value"),
-                        expression=self.frame.param("active"))  # fmt: skip
+        active = exp.EQ(
+            this=c("condition_status_source_value"), expression=self.frame.param("active")
+        )
         ongoing = and_(active, is_null(c("condition_end_date")))
-        return timing(self.frame, span, c("condition_start_date"), c("condition_end_date"),
-                      ongoing)  # fmt: skip
+        return timing(self.frame, span, c("condition_start_date"), c("condition_end_date"), ongoing)
 
 
 def _roman_spellings(wanted: str) -> list[str]:

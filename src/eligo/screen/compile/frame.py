@@ -69,8 +69,13 @@ def case(
 
 def tri(code: exp.Expression) -> exp.Expression:
     """A verdict code (2/1/0, NULL) as a three-valued boolean."""
-    return case([(exp.EQ(this=code, expression=num(2)), TRUE()),
-                 (exp.EQ(this=code.copy(), expression=num(0)), FALSE())], NULL())  # fmt: skip
+    return case(
+        [
+            (exp.EQ(this=code, expression=num(2)), TRUE()),
+            (exp.EQ(this=code.copy(), expression=num(0)), FALSE()),
+        ],
+        NULL(),
+    )
 
 
 def code(value: exp.Expression) -> exp.Expression:
@@ -125,10 +130,13 @@ def decide(
     if comparator == "=":
         if high is None:
             return case([(exp.LT(this=threshold.copy(), expression=low.copy()), FALSE())], NULL())
-        met = and_(compare(low.copy(), "=", threshold.copy()),
-                       compare(high.copy(), "=", threshold.copy()))  # fmt: skip
-        off = or_(exp.LT(this=threshold.copy(), expression=low.copy()),
-                      exp.GT(this=threshold.copy(), expression=high.copy()))  # fmt: skip
+        met = and_(
+            compare(low.copy(), "=", threshold.copy()), compare(high.copy(), "=", threshold.copy())
+        )
+        off = or_(
+            exp.LT(this=threshold.copy(), expression=low.copy()),
+            exp.GT(this=threshold.copy(), expression=high.copy()),
+        )
         return case([(met, TRUE()), (off, FALSE())], NULL())
     first = compare(low.copy(), comparator, threshold.copy())
     if high is None:
@@ -163,6 +171,9 @@ class Frame:
     picks: dict[str, Pick] = field(default_factory=dict)
     _pick_keys: dict[str, str] = field(default_factory=dict)
     ctes: dict[str, exp.Expression] = field(default_factory=dict)
+    #: per-row values computed once per table (a concept list tested, an age), by table
+    features: dict[str, dict[str, exp.Expression]] = field(default_factory=dict)
+    _feature_keys: dict[tuple[str, str], str] = field(default_factory=dict)
 
     # -- parameters ----------------------------------------------------------------------
 
@@ -207,6 +218,53 @@ class Frame:
             self._pick_keys[key] = alias
             self.picks[alias] = Pick(alias, table, where, order)
         return alias
+
+    def feature(self, table: str, value: exp.Expression) -> exp.Column:
+        """A column computed once per row of ``table`` (every reader of the table sees it):
+        keeps a long concept list from being written, and evaluated, once per use."""
+        key = (table, value.sql())
+        name = self._feature_keys.get(key)
+        if name is None:
+            columns = self.features.setdefault(table, {})
+            name = f"f{len(self._feature_keys)}"
+            columns[name] = value
+            self._feature_keys[key] = name
+        return col(name, table)
+
+    def with_features(self, tree: exp.Select) -> exp.Select:
+        """``tree`` reading every table that has features through a named select of the table
+        and its features (``WITH condition_occurrence_rows AS (...)``), under the table's own
+        name."""
+        for table in list(tree.find_all(exp.Table)):
+            name = table.name
+            if name not in self.features or table.alias:
+                continue
+            table.replace(exp.alias_(exp.to_table(f"{name}_rows"), name, table=True, copy=False))
+        for name, own in self.features.items():
+            columns = [
+                exp.alias_(self._inline(name, v.copy()), k, copy=False) for k, v in own.items()
+            ]
+            select = exp.Select().select(exp.Star(), *columns, copy=False).from_(name, copy=False)
+            tree = tree.with_(f"{name}_rows", as_=select, copy=False)
+        return tree
+
+    def local(self, table: str, value: exp.Expression) -> exp.Expression:
+        """``value`` as a feature of ``table`` when it reads that table's row alone."""
+        tables = {c.table for c in value.find_all(exp.Column)}
+        if tables == {table}:
+            return self.feature(table, value)
+        return value
+
+    def _inline(self, table: str, value: exp.Expression) -> exp.Expression:
+        """A feature's definition with the features it uses written out."""
+        own = self.features[table]
+
+        def expand(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Column) and node.table == table and node.name in own:
+                return self._inline(table, own[node.name].copy())
+            return node
+
+        return value.transform(expand, copy=False)
 
     def cte(self, query: exp.Expression) -> str:
         """The name of a per-person query (columns ``person_id`` and others), joined on it."""

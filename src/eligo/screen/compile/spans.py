@@ -93,8 +93,10 @@ def contains(span: SqlSpan, day: exp.Expression) -> exp.Expression:
 def _within_back(span: SqlSpan, day: exp.Expression) -> exp.Expression:
     assert span.days_back is not None
     gap = exp.DateDiff(this=span.end.copy(), expression=day, unit=exp.var("DAY"))
-    return and_(exp.LTE(this=gap, expression=span.days_back.copy()),
-                    exp.LTE(this=day.copy(), expression=span.end.copy()))  # fmt: skip
+    return and_(
+        exp.LTE(this=gap, expression=span.days_back.copy()),
+        exp.LTE(this=day.copy(), expression=span.end.copy()),
+    )
 
 
 def timing(
@@ -109,10 +111,9 @@ def timing(
     if ongoing is not None:
         today = as_of(frame)
         stretched = case(
-            [(or_(is_null(last.copy()), exp.LT(this=last.copy(), expression=today)),
-              today.copy())],
+            [(or_(is_null(last.copy()), exp.LT(this=last.copy(), expression=today)), today.copy())],
             last.copy(),
-        )  # fmt: skip
+        )
         last = case([(paren(ongoing), stretched)], last.copy())
     first_known = exp.Coalesce(this=first.copy(), expressions=[last.copy()])
     last_known = exp.Coalesce(this=last.copy(), expressions=[first.copy()])
@@ -126,13 +127,14 @@ def timing(
         missed: exp.Expression = num(NOT_MET_CODE)
     else:
         assert isinstance(wider, exp.Expression)
-        missed = case([(and_(paren(wider), paren(before)), num(UNKNOWN_CODE))],
-                      num(NOT_MET_CODE))  # fmt: skip
+        missed = case([(and_(paren(wider), paren(before)), num(UNKNOWN_CODE))], num(NOT_MET_CODE))
     return case(
-        [(and_(is_null(first.copy()), is_null(last.copy())), num(UNKNOWN_CODE)),
-         (overlaps, num(MET_CODE))],
+        [
+            (and_(is_null(first.copy()), is_null(last.copy())), num(UNKNOWN_CODE)),
+            (overlaps, num(MET_CODE)),
+        ],
         missed,
-    )  # fmt: skip
+    )
 
 
 def _reaches(span: SqlSpan, last: exp.Expression) -> exp.Expression:

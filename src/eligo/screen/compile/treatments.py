@@ -57,6 +57,9 @@ class TreatmentRules:
     def drug_matches(self, node: Any, table: str = D) -> exp.Expression:
         """``TreatmentRules._drug_matches`` over a ``drug_exposure`` row."""
 
+        return self.frame.feature(table, self._drug_test(node, table))
+
+    def _drug_test(self, node: Any, table: str) -> exp.Expression:
         def column(name: str) -> exp.Column:
             return col(name, table)
 
@@ -83,20 +86,27 @@ class TreatmentRules:
     def _given(self) -> exp.Expression:
         """Received or being received by the as-of date (not negated, not only intended)."""
         start = d("drug_exposure_start_date")
-        return and_(
-            not_(paren(d("negated"))),
-            or_(is_null(d("status")),
-                    exp.NEQ(this=d("status"), expression=self.frame.param("intended"))),
-            paren(or_(is_null(start), exp.LTE(this=start.copy(), expression=self.as_of()))),
-        )  # fmt: skip
+        return self.frame.feature(
+            D,
+            and_(
+                not_(paren(d("negated"))),
+                or_(
+                    is_null(d("status")),
+                    exp.NEQ(this=d("status"), expression=self.frame.param("intended")),
+                ),
+                paren(or_(is_null(start), exp.LTE(this=start.copy(), expression=self.as_of()))),
+            ),
+        )
 
     def _ongoing(self) -> exp.Expression:
         """``_ongoing``: TRUE, FALSE or NULL (not recorded)."""
         stopped = or_(
             exp.In(this=d("status"), expressions=self.frame.params_list(["completed", "stopped"])),
-            and_(not_null(d("drug_exposure_end_date")),
-                     exp.LT(this=d("drug_exposure_end_date"), expression=self.as_of())),
-        )  # fmt: skip
+            and_(
+                not_null(d("drug_exposure_end_date")),
+                exp.LT(this=d("drug_exposure_end_date"), expression=self.as_of()),
+            ),
+        )
         active = exp.EQ(this=d("status"), expression=self.frame.param("active"))
         return case([(stopped, FALSE()), (active, TRUE())], NULL())
 
@@ -110,12 +120,18 @@ class TreatmentRules:
         matched = self.drug_matches(node)
         candidate = and_(paren(self._given()), paren(matched))
         span = self._therapy_span(node, candidate)
-        best = _best(self.frame, D, candidate.copy(), self._exposure(node, span))
+        best = _best(
+            self.frame, D, candidate.copy(), self.frame.local(D, self._exposure(node, span))
+        )
         denied = and_(paren(d("negated")), paren(matched.copy()))
         refuted = self.frame.aggregate(D, case([(denied, num(1))]))
-        return case([(not_null(best), tri(best.copy())),
-                     (exp.EQ(this=refuted, expression=num(1)), FALSE())],
-                    self.documented("medications"))  # fmt: skip
+        return case(
+            [
+                (not_null(best), tri(best.copy())),
+                (exp.EQ(this=refuted, expression=num(1)), FALSE()),
+            ],
+            self.documented("medications"),
+        )
 
     def _exposure(self, node: Any, span: SqlSpan | None) -> exp.Expression:
         ongoing = self._ongoing()
@@ -124,20 +140,25 @@ class TreatmentRules:
             whens.append((exp.EQ(this=paren(ongoing), expression=FALSE()), num(NOT_MET_CODE)))
             whens.append((is_null(paren(ongoing.copy())), num(UNKNOWN_CODE)))
         if node.status == "prior":
-            no_start = and_(is_null(d("drug_exposure_start_date")),
-                                exp.EQ(this=paren(ongoing.copy()), expression=TRUE()))  # fmt: skip
+            no_start = and_(
+                is_null(d("drug_exposure_start_date")),
+                exp.EQ(this=paren(ongoing.copy()), expression=TRUE()),
+            )
             whens.append((no_start, num(UNKNOWN_CODE)))
         if node.setting:
-            intent = exp.Anonymous(this="REPLACE", expressions=[
-                d("intent"), exp.Literal.string("_"), exp.Literal.string(" ")])  # fmt: skip
+            intent = exp.Anonymous(
+                this="REPLACE",
+                expressions=[d("intent"), exp.Literal.string("_"), exp.Literal.string(" ")],
+            )
             wanted = self.frame.param(node.setting.replace("_", " "))
             whens.append((is_null(d("intent")), num(UNKNOWN_CODE)))
             whens.append((not_(paren(contains(intent, wanted))), num(NOT_MET_CODE)))
         if span is None:
             return case(whens, num(MET_CODE)) if whens else num(MET_CODE)
         stretched = exp.EQ(this=paren(ongoing.copy()), expression=TRUE())
-        when = timing(self.frame, span, d("drug_exposure_start_date"),
-                      d("drug_exposure_end_date"), stretched)  # fmt: skip
+        when = timing(
+            self.frame, span, d("drug_exposure_start_date"), d("drug_exposure_end_date"), stretched
+        )
         return case(whens, when) if whens else when
 
     def _therapy_span(self, node: Any, candidate: exp.Expression) -> SqlSpan | None:
@@ -152,31 +173,51 @@ class TreatmentRules:
         if any(w.direction != "before" or w.reference == "diagnosis" for w in windows):
             raise NotInSql("a window in half-lives not counted back from a study date")
         known = {drug: days for drug, days in half_lives().items()}
-        life = case([(exp.EQ(this=d("drug_source_value"), expression=self.frame.param(drug)),
-                      self.frame.param(days)) for drug, days in sorted(known.items())])  # fmt: skip
+        life = case(
+            [
+                (
+                    exp.EQ(this=d("drug_source_value"), expression=self.frame.param(drug)),
+                    self.frame.param(days),
+                )
+                for drug, days in sorted(known.items())
+            ]
+        )
         drug = d("drug_source_value")
         counted = case([(paren(candidate), drug)])
         with_life = case([(and_(paren(candidate.copy()), not_null(life)), drug.copy())])
         stats = (
-            exp.Select().select(
+            exp.Select()
+            .select(
                 col("person_id", D),
-                exp.alias_(exp.Count(this=exp.Distinct(expressions=[counted])), "n_drugs",
-                           copy=False),
-                exp.alias_(exp.Count(this=exp.Distinct(expressions=[with_life])), "n_known",
-                           copy=False),
-                exp.alias_(exp.Max(this=case([(paren(candidate.copy()), life.copy())])),
-                           "life", copy=False),
+                exp.alias_(
+                    exp.Count(this=exp.Distinct(expressions=[counted])), "n_drugs", copy=False
+                ),
+                exp.alias_(
+                    exp.Count(this=exp.Distinct(expressions=[with_life])), "n_known", copy=False
+                ),
+                exp.alias_(
+                    exp.Max(this=case([(paren(candidate.copy()), life.copy())])), "life", copy=False
+                ),
                 copy=False,
-            ).from_(D, copy=False).group_by(col("person_id", D), copy=False)
-        )  # fmt: skip
+            )
+            .from_(D, copy=False)
+            .group_by(col("person_id", D), copy=False)
+        )
         name = self.frame.cte(stats)
         n_drugs, n_known, longest_life = (col(c, name) for c in ("n_drugs", "n_known", "life"))
-        all_known = and_(exp.GT(this=n_drugs, expression=num(0)),
-                         exp.EQ(this=n_known, expression=n_drugs.copy()))  # fmt: skip
+        all_known = and_(
+            exp.GT(this=n_drugs, expression=num(0)), exp.EQ(this=n_known, expression=n_drugs.copy())
+        )
         amount = max(w.amount for w in lives)
-        days_back = case([(all_known, exp.Ceil(this=exp.Mul(this=self.frame.param(amount),
-                                                          expression=longest_life)))],
-                         num(0))  # fmt: skip
+        days_back = case(
+            [
+                (
+                    all_known,
+                    exp.Ceil(this=exp.Mul(this=self.frame.param(amount), expression=longest_life)),
+                )
+            ],
+            num(0),
+        )
         if timed:
             base = static_span(self.frame, timed[0] if len(timed) == 1 else _longest(timed))
             start = base.start
@@ -197,18 +238,30 @@ class TreatmentRules:
         threshold = self.frame.param(_sig(node.value))
         bounded = decide(count, count.copy(), node.comparator, threshold)
         unbounded = decide(count.copy(), None, node.comparator, threshold.copy())
-        return case([(and_(exp.EQ(this=count.copy(), expression=num(0)),
-                               not_(paren(documented))), NULL()),
-                     (paren(documented.copy()), bounded)], unbounded)  # fmt: skip
+        return case(
+            [
+                (
+                    and_(exp.EQ(this=count.copy(), expression=num(0)), not_(paren(documented))),
+                    NULL(),
+                ),
+                (paren(documented.copy()), bounded),
+            ],
+            unbounded,
+        )
 
     def _all_lines(self, dated: exp.Expression) -> str:
         query = (
-            exp.select("therapy_line.person_id",
-                       exp.alias_(exp.Count(this=exp.Distinct(expressions=[
-                           col("line_number", "therapy_line")])), "n"))
-            .from_("therapy_line", copy=False).where(dated, copy=False)
+            exp.select(
+                "therapy_line.person_id",
+                exp.alias_(
+                    exp.Count(this=exp.Distinct(expressions=[col("line_number", "therapy_line")])),
+                    "n",
+                ),
+            )
+            .from_("therapy_line", copy=False)
+            .where(dated, copy=False)
             .group_by("therapy_line.person_id", copy=False)
-        )  # fmt: skip
+        )
         return self.frame.cte(query)
 
     def _matching_lines(self, node: Any, dated: exp.Expression) -> str:
@@ -217,13 +270,18 @@ class TreatmentRules:
             exp.EQ(this=col("drug_key", D), expression=col("drug_key", "therapy_line")),
         )
         query = (
-            exp.select("therapy_line.person_id",
-                       exp.alias_(exp.Count(this=exp.Distinct(expressions=[
-                           col("line_number", "therapy_line")])), "n"))
-            .from_("therapy_line", copy=False).join(D, on=joined, copy=False)
+            exp.select(
+                "therapy_line.person_id",
+                exp.alias_(
+                    exp.Count(this=exp.Distinct(expressions=[col("line_number", "therapy_line")])),
+                    "n",
+                ),
+            )
+            .from_("therapy_line", copy=False)
+            .join(D, on=joined, copy=False)
             .where(and_(paren(dated), paren(self.drug_matches(node))), copy=False)
             .group_by("therapy_line.person_id", copy=False)
-        )  # fmt: skip
+        )
         return self.frame.cte(query)
 
     # -- procedures --------------------------------------------------------------------------
@@ -233,50 +291,79 @@ class TreatmentRules:
         spec = data["procedures"].get(node.procedure, {"kinds": ["other"], "words": []})
         p = "procedure_occurrence"
         start = col("procedure_date", p)
-        parts = [not_(paren(col("negated", p))),
-                 self._in(col("procedure_source_value", p), spec["kinds"]),
-                 paren(or_(is_null(start), exp.LTE(this=start.copy(), expression=self.as_of())))]  # fmt: skip
+        parts = [
+            not_(paren(col("negated", p))),
+            self._in(col("procedure_source_value", p), spec["kinds"]),
+            paren(or_(is_null(start), exp.LTE(this=start.copy(), expression=self.as_of()))),
+        ]
         if spec["words"]:
-            parts.append(paren(or_(*(contains(col("text_site_words", p), self.frame.param(w))
-                                         for w in spec["words"]))))  # fmt: skip
+            parts.append(
+                paren(
+                    or_(
+                        *(
+                            contains(col("text_site_words", p), self.frame.param(w))
+                            for w in spec["words"]
+                        )
+                    )
+                )
+            )
         words = col("all_words", p)
         whens: list[tuple[exp.Expression, exp.Expression]] = []
         if node.site:
             listed = data["sites"].get(node.site, [node.site.replace("_", " ")])
             named = or_(*(contains(words.copy(), self.frame.param(w)) for w in listed))
-            blank = and_(is_null(col("site", p)),
-                             paren(or_(is_null(col("procedure_text", p)),
-                                           exp.EQ(this=col("procedure_text", p),
-                                                  expression=self.frame.param("")))))  # fmt: skip
-            whens.append((not_(paren(named)),
-                          case([(blank, num(UNKNOWN_CODE))], num(NOT_MET_CODE))))  # fmt: skip
+            blank = and_(
+                is_null(col("site", p)),
+                paren(
+                    or_(
+                        is_null(col("procedure_text", p)),
+                        exp.EQ(this=col("procedure_text", p), expression=self.frame.param("")),
+                    )
+                ),
+            )
+            whens.append(
+                (not_(paren(named)), case([(blank, num(UNKNOWN_CODE))], num(NOT_MET_CODE)))
+            )
         for qualifier in node.qualifiers or []:
             listed = data["qualifiers"].get(qualifier, [qualifier.replace("_", " ")])
             said = or_(*(contains(words.copy(), self.frame.param(w)) for w in listed))
             fails: list[tuple[exp.Expression, exp.Expression]] = []
             if qualifier == "major":
-                minor = or_(*(contains(words.copy(), self.frame.param(w))
-                                  for w in data["qualifiers"]["minor"]))  # fmt: skip
+                minor = or_(
+                    *(
+                        contains(words.copy(), self.frame.param(w))
+                        for w in data["qualifiers"]["minor"]
+                    )
+                )
                 fails.append((minor, num(NOT_MET_CODE)))
             if qualifier == "palliative":
-                other = and_(not_null(col("intent", p)), exp.NEQ(
-                    this=col("intent", p), expression=self.frame.param("")),
-                    not_(paren(contains(words.copy(), self.frame.param("palliative")))))  # fmt: skip
+                other = and_(
+                    not_null(col("intent", p)),
+                    exp.NEQ(this=col("intent", p), expression=self.frame.param("")),
+                    not_(paren(contains(words.copy(), self.frame.param("palliative")))),
+                )
                 fails.append((other, num(NOT_MET_CODE)))
             whens.append((not_(paren(said)), case(fails, num(UNKNOWN_CODE))))
         span = static_span(self.frame, node.window) if node.window is not None else None
-        when = num(MET_CODE) if span is None else timing(
-            self.frame, span, start.copy(), col("procedure_end_date", p))  # fmt: skip
-        verdict = case(whens, when) if whens else when
-        best = _best(self.frame, p, and_(*parts), verdict)
+        when = (
+            num(MET_CODE)
+            if span is None
+            else timing(self.frame, span, start.copy(), col("procedure_end_date", p))
+        )
+        verdict = self.frame.local(p, case(whens, when) if whens else when)
+        best = _best(self.frame, p, self.frame.local(p, and_(*parts)), verdict)
         return case([(not_null(best), tri(best.copy()))], self.documented("procedures"))
 
     def sterilised(self) -> exp.Expression:
         """A hysterectomy, oophorectomy or salpingectomy in the procedure list: TRUE/FALSE."""
         p = "procedure_occurrence"
         text = exp.Lower(this=col("procedure_text", p))
-        said = or_(*(contains(text.copy(), self.frame.param(w))
-                         for w in ("hysterectomy", "oophorectomy", "salpingectomy")))  # fmt: skip
+        said = or_(
+            *(
+                contains(text.copy(), self.frame.param(w))
+                for w in ("hysterectomy", "oophorectomy", "salpingectomy")
+            )
+        )
         row = case([(and_(not_(paren(col("negated", p))), paren(said)), num(1))])
         found = self.frame.aggregate(p, row)
         return case([(exp.EQ(this=found, expression=num(1)), TRUE())], FALSE())
@@ -286,15 +373,19 @@ class TreatmentRules:
     def vaccination_sql(self, node: Any) -> exp.Expression:
         o = "observation"
         day = col("observation_date", o)
-        parts = [exp.EQ(this=col("domain", o), expression=self.frame.param("vaccination")),
-                 paren(or_(is_null(day), exp.LTE(this=day.copy(), expression=self.as_of())))]  # fmt: skip
+        parts = [
+            exp.EQ(this=col("domain", o), expression=self.frame.param("vaccination")),
+            paren(or_(is_null(day), exp.LTE(this=day.copy(), expression=self.as_of()))),
+        ]
         span = static_span(self.frame, node.window) if node.window is not None else None
         when = num(MET_CODE) if span is None else timing(self.frame, span, day.copy(), day.copy())
         verdict = when
         if node.live:
             live = col("flag", o)
-            verdict = case([(is_null(live), num(UNKNOWN_CODE)),
-                            (not_(paren(live.copy())), num(NOT_MET_CODE))], when)  # fmt: skip
+            verdict = case(
+                [(is_null(live), num(UNKNOWN_CODE)), (not_(paren(live.copy())), num(NOT_MET_CODE))],
+                when,
+            )
         best = _best(self.frame, o, and_(*parts), verdict)
         return case([(not_null(best), tri(best.copy()))], self.documented("vaccinations"))
 

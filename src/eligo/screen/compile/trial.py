@@ -66,8 +66,10 @@ class CompiledTrial:
 def _numeric_round(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Round) and not isinstance(node.this, exp.Cast):
         numeric = exp.cast(node.this, exp.DataType.build("DECIMAL"))
-        return exp.cast(exp.Round(this=numeric, decimals=node.args.get("decimals")),
-                        exp.DataType.build("DOUBLE"))  # fmt: skip
+        return exp.cast(
+            exp.Round(this=numeric, decimals=node.args.get("decimals")),
+            exp.DataType.build("DOUBLE"),
+        )
     return node
 
 
@@ -80,7 +82,10 @@ def _has(node: Expression, kinds: set[str], vocab: Any) -> bool:
         if item.kind in kinds:
             return True
         if item.kind == "condition" and item.concept in (
-            "pregnancy", "breastfeeding", "childbearing_potential"):  # fmt: skip
+            "pregnancy",
+            "breastfeeding",
+            "childbearing_potential",
+        ):
             return True
     return False
 
@@ -127,10 +132,12 @@ class TrialCompiler:
         inner = self._facts()
         judged_select = _select("*", *(exp.alias_(v, n, copy=False) for n, v in judged.items()))
         judged_select = judged_select.from_(
-            exp.alias_(exp.Subquery(this=inner), "facts", table=True, copy=False), copy=False)
+            exp.alias_(exp.Subquery(this=inner), "facts", table=True, copy=False), copy=False
+        )
         trials = self._trial_verdicts(judged_select, listed)
         best = self._best(trials, len(cohorts))
-        outer = self._output(best, cohorts, listed, columns)
+        labels = [self.frame.param(c.label) if c is not None else exp.null() for c in cohorts]
+        outer = self.frame.with_features(self._output(best, labels, listed, columns))
         return CompiledTrial(self.trial.trial_id, outer, self.frame, columns, self.compiler.gaps)
 
     # -- one criterion -----------------------------------------------------------------------
@@ -143,8 +150,14 @@ class TrialCompiler:
         c.criterion_kind, c.criterion_id, c.cohort = criterion.kind, criterion.id, cohort
         expression = criterion.expression
         if expression is None:
-            c.gaps.append(Gap(criterion.id, "criterion", "a criterion without an expression",
-                              criterion.text[:80]))  # fmt: skip
+            c.gaps.append(
+                Gap(
+                    criterion.id,
+                    "criterion",
+                    "a criterion without an expression",
+                    criterion.text[:80],
+                )
+            )
             return _text("unknown")
         base = self.value(c.compile(expression, "base"))
         favourable = _favourable(criterion.kind)
@@ -164,8 +177,10 @@ class TrialCompiler:
             yes = self.value(c.compile(expression, "yes"))
             no = self.value(c.compile(expression, "no"))
             differ = or_(and_(yes, not_(no)), and_(not_(yes.copy()), no.copy()))
-            both = and_(not_(exp.Is(this=yes.copy(), expression=exp.null())),
-                            not_(exp.Is(this=no.copy(), expression=exp.null())))  # fmt: skip
+            both = and_(
+                not_(exp.Is(this=yes.copy(), expression=exp.null())),
+                not_(exp.Is(this=no.copy(), expression=exp.null())),
+            )
             unknown = case([(and_(paren(both), paren(differ)), _text("team"))], unknown)
         c.mode = "base"
         return case([(base, met), (not_(base.copy()), not_met)], unknown)
@@ -177,43 +192,56 @@ class TrialCompiler:
         query = query.from_("person", copy=False)
         for table, columns in self.frame.aggregates.items():
             alias = f"agg_{table}"
-            query = query.join(self._aggregate(table, columns), join_type="LEFT",
-                               on=_on(alias), copy=False)  # fmt: skip
+            query = query.join(
+                self._aggregate(table, columns), join_type="LEFT", on=_on(alias), copy=False
+            )
         for alias, pick in self.frame.picks.items():
             query = query.join(self._pick(pick), join_type="LEFT", on=_on(alias), copy=False)
         for name, cte in self.frame.ctes.items():
-            query = query.join(exp.alias_(exp.Subquery(this=cte), name, table=True, copy=False),
-                               join_type="LEFT", on=_on(name), copy=False)  # fmt: skip
+            query = query.join(
+                exp.alias_(exp.Subquery(this=cte), name, table=True, copy=False),
+                join_type="LEFT",
+                on=_on(name),
+                copy=False,
+            )
         values = (exp.alias_(value, name, copy=False) for name, value in self.values.items())
         return query.select(*values, copy=False)
 
     def _aggregate(self, table: str, columns: dict[str, exp.Expression]) -> exp.Expression:
-        query = _select(col("person_id", table),
-                        *(exp.alias_(v, k, copy=False) for k, v in columns.items()))
+        query = _select(
+            col("person_id", table), *(exp.alias_(v, k, copy=False) for k, v in columns.items())
+        )
         query = query.from_(table, copy=False)
         if any(c.table == "person" for v in columns.values() for c in v.find_all(exp.Column)):
-            query = query.join("person", on=exp.EQ(this=col("person_id", "person"),
-                                                   expression=col("person_id", table)),
-                               copy=False)  # fmt: skip
+            query = query.join(
+                "person",
+                on=exp.EQ(this=col("person_id", "person"), expression=col("person_id", table)),
+                copy=False,
+            )
         used = {c.table for v in columns.values() for c in v.find_all(exp.Column)}
         for name in sorted(used & set(self.frame.ctes)):
-            query = query.join(exp.alias_(exp.Subquery(this=self.frame.ctes[name]), name,
-                                          table=True, copy=False),
-                               join_type="LEFT", copy=False,
-                               on=exp.EQ(this=col("person_id", name),
-                                         expression=col("person_id", table)))  # fmt: skip
+            query = query.join(
+                exp.alias_(exp.Subquery(this=self.frame.ctes[name]), name, table=True, copy=False),
+                join_type="LEFT",
+                copy=False,
+                on=exp.EQ(this=col("person_id", name), expression=col("person_id", table)),
+            )
         query = query.group_by(col("person_id", table), copy=False)
         return exp.alias_(exp.Subquery(this=query), f"agg_{table}", table=True, copy=False)
 
     @staticmethod
     def _pick(pick: Any) -> exp.Expression:
-        rank = exp.Window(this=exp.RowNumber(), partition_by=[col("person_id", pick.table)],
-                          order=exp.Order(expressions=pick.order))  # fmt: skip
+        rank = exp.Window(
+            this=exp.RowNumber(),
+            partition_by=[col("person_id", pick.table)],
+            order=exp.Order(expressions=pick.order),
+        )
         names = [col(name, pick.table) for name in TABLES[pick.table]]
         ranked = _select(*names, exp.alias_(rank, "rn", copy=False))
         ranked = ranked.from_(pick.table, copy=False).where(pick.where, copy=False)
         first = _select("*").from_(
-            exp.alias_(exp.Subquery(this=ranked), "ranked", table=True, copy=False), copy=False)
+            exp.alias_(exp.Subquery(this=ranked), "ranked", table=True, copy=False), copy=False
+        )
         first = first.where(exp.EQ(this=exp.column("rn"), expression=num(1)), copy=False)
         return exp.alias_(exp.Subquery(this=first), pick.alias, table=True, copy=False)
 
@@ -227,9 +255,22 @@ class TrialCompiler:
                 against.append(exp.EQ(this=value, expression=_text(bad)))
                 good = [_text(v) for v in ("team", "not_applicable", _favourable(criterion.kind))]
                 unsettled.append(not_(exp.In(this=value.copy(), expressions=good)))
-                unknown.append(case([(exp.EQ(this=value.copy(), expression=_text("unknown")),
-                                      num(1))], num(0)))  # fmt: skip
+                unknown.append(
+                    case([(exp.EQ(this=value.copy(), expression=_text("unknown")), num(1))], num(0))
+                )
             rank = case([(or_(*against), num(2)), (or_(*unsettled), num(1))], num(0))
+            own = next((c for c in items if c.id.endswith("-condition") and c.cohort), None)
+            misfit: exp.Expression = num(0)
+            if own is not None:
+                value = exp.column(_name(k, own.id))
+                misfit = case(
+                    [
+                        (exp.EQ(this=value, expression=_text("met")), num(0)),
+                        (exp.EQ(this=value.copy(), expression=_text("not_met")), num(2)),
+                    ],
+                    num(1),
+                )
+            extra.append(exp.alias_(misfit, f"misfit{k}", copy=False))
             extra.append(exp.alias_(rank, f"rank{k}", copy=False))
             total = unknown[0]
             for item in unknown[1:]:
@@ -240,12 +281,25 @@ class TrialCompiler:
 
     @staticmethod
     def _best(trials: exp.Select, count: int) -> exp.Select:
-        keys = [exp.Add(this=exp.Mul(this=exp.column(f"rank{k}"), expression=num(100000)),
-                        expression=exp.column(f"open{k}")) for k in range(count)]  # fmt: skip
+        # the matcher's fit key: verdict, then the cohort's own conditions, then open criteria
+        keys = [
+            exp.Add(
+                this=exp.Add(
+                    this=exp.Mul(this=exp.column(f"rank{k}"), expression=num(10_000_000)),
+                    expression=exp.Mul(this=exp.column(f"misfit{k}"), expression=num(100_000)),
+                ),
+                expression=exp.column(f"open{k}"),
+            )
+            for k in range(count)
+        ]
         whens = []
         for k in range(count - 1):
-            beats = and_(*(exp.LTE(this=keys[k].copy(), expression=keys[j].copy())
-                               for j in range(k + 1, count)))  # fmt: skip
+            beats = and_(
+                *(
+                    exp.LTE(this=keys[k].copy(), expression=keys[j].copy())
+                    for j in range(k + 1, count)
+                )
+            )
             whens.append((beats, num(k)))
         best = case(whens, num(count - 1)) if whens else num(0)
         source = exp.alias_(exp.Subquery(this=trials), "trials", table=True, copy=False)
@@ -254,32 +308,47 @@ class TrialCompiler:
     @staticmethod
     def _output(
         best: exp.Select,
-        cohorts: list[Cohort | None],
+        labels: list[exp.Expression],
         listed: list[list[Criterion]],
         columns: list[Column],
     ) -> exp.Select:
         def per_cohort(pick: Any) -> exp.Expression:
-            whens = [(exp.EQ(this=exp.column("best"), expression=num(k)), pick(k))
-                     for k in range(len(cohorts))]  # fmt: skip
+            whens = [
+                (exp.EQ(this=exp.column("best"), expression=num(k)), pick(k))
+                for k in range(len(labels))
+            ]
             return case(whens)
 
         ranks = ("eligible", "possibly_eligible", "ineligible")
-        verdict = per_cohort(lambda k: case(
-            [(exp.EQ(this=exp.column(f"rank{k}"), expression=num(r)), _text(word))
-             for r, word in enumerate(ranks)]))  # fmt: skip
-        labels = [_text(c.label) if c is not None else exp.null() for c in cohorts]
-        cohort = per_cohort(lambda k: case(
-            [(exp.EQ(this=exp.column(f"rank{k}"), expression=num(2)), exp.null())], labels[k]))  # fmt: skip
-        out = [exp.column("person_id"), exp.alias_(exp.column("person_source_value"), "patient", copy=False),
-               exp.alias_(verdict, "verdict", copy=False), exp.alias_(cohort, "cohort", copy=False)]  # fmt: skip
+        verdict = per_cohort(
+            lambda k: case(
+                [
+                    (exp.EQ(this=exp.column(f"rank{k}"), expression=num(r)), _text(word))
+                    for r, word in enumerate(ranks)
+                ]
+            )
+        )
+        cohort = per_cohort(
+            lambda k: case(
+                [(exp.EQ(this=exp.column(f"rank{k}"), expression=num(2)), exp.null())], labels[k]
+            )
+        )
+        out = [
+            exp.column("person_id"),
+            exp.alias_(exp.column("person_source_value"), "patient", copy=False),
+            exp.alias_(verdict, "verdict", copy=False),
+            exp.alias_(cohort, "cohort", copy=False),
+        ]
         for column in columns:
             present = [k for k, items in enumerate(listed) if any(c.id == column.id for c in items)]
-            value = per_cohort(lambda k, cid=column.id, present=present: (
-                exp.column(_name(k, cid)) if k in present else exp.null()))  # fmt: skip
+            value = per_cohort(
+                lambda k, cid=column.id, present=present: (
+                    exp.column(_name(k, cid)) if k in present else exp.null()
+                )
+            )
             out.append(exp.alias_(value, column.id, quoted=True, copy=False))
         source = exp.alias_(exp.Subquery(this=best), "best_cohort", table=True, copy=False)
-        return _select(*out).from_(source, copy=False).order_by(exp.column("person_id"),
-                                                                copy=False)
+        return _select(*out).from_(source, copy=False).order_by(exp.column("person_id"), copy=False)
 
 
 def _select(*columns: Any) -> exp.Select:
@@ -301,12 +370,15 @@ def _union(listed: list[list[Criterion]]) -> list[Column]:
     for items in listed:
         for criterion in items:
             if criterion.id not in seen:
-                seen[criterion.id] = Column(criterion.id, criterion.kind, criterion.text,
-                                            criterion.cohort)  # fmt: skip
+                seen[criterion.id] = Column(
+                    criterion.id, criterion.kind, criterion.text, criterion.cohort
+                )
                 order.append(criterion)
     # the trial's limits and cohort conditions first, then the criteria as written
-    return sorted(seen.values(), key=lambda c: (not c.id.startswith("limit-"),
-                                                not c.id.endswith("-condition")))  # fmt: skip
+    return sorted(
+        seen.values(),
+        key=lambda c: (not c.id.startswith("limit-"), not c.id.endswith("-condition")),
+    )
 
 
 def compile_trial(
