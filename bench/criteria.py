@@ -365,7 +365,9 @@ def main() -> None:
     report(judged, "all items")
     held = [j for j in judged if j.item.training is False]
     if held:
-        report(held, "items marked training = false")
+        agree = sum(j.item.gpt4 == j.item.expert for j in held)
+        report(held, f"items marked training = false (GPT-4 agrees with the expert on {agree} "
+                     f"of them)")
     if args.errors:
         write_errors(judged, args.errors)
         print(f"disagreements written to {args.errors}")
