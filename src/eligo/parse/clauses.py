@@ -72,7 +72,7 @@ def read_clause(reading: Reading, start: int, end: int) -> ClauseResult:
     if condition is not None and _top_level(reading, start, condition.start()):
         return _conditional(reading, start, end, condition)
     judged = team.team_leaf(reading, items, start, end) or team.judged_illness(
-        reading, items, start, end)
+        reading, items, start, end) or team.adequacy(reading, items, start, end)
     if judged is not None:
         return ClauseResult(judged)
     return _read_plain(reading, items, start, end)
@@ -348,6 +348,7 @@ def _units_node(
     units = heads.make_units(reading, items, start, end)
     units = combine.find_guards(units, reading)
     heads.share(units, reading)
+    heads.share_leading_window(units, reading)
     combine.mark_negation(units, items, start, reading)
     node = combine.build(units, reading)
     if node is not None and alternatives:

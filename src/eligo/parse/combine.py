@@ -261,10 +261,22 @@ def _plain(units: list[Unit], reading: Reading) -> Expression | None:
     run_nodes: list[Expression] = []
     for run_units, run_leaves in runs:
         links = [connector(reading, a, b) for a, b in pairwise(run_units)]
-        node = join(run_leaves, links)
+        node = _since_scope(join(run_leaves, links))
         run_nodes.append(Not(node, rule="negation") if run_units[0].negated else node)
     links = [connector(reading, a[0][-1], b[0][0]) for a, b in pairwise(runs)]
     return join(run_nodes, links)
+
+
+def _since_scope(node: Expression) -> Expression:
+    """"At least 4 weeks since chemotherapy or radiotherapy": the time since covers the list,
+    neither may fall in the window: ``not(any(a, b))``, not ``any(not a, not b)``."""
+    from eligo.model.expression import Any
+
+    if isinstance(node, Any) and all(
+            isinstance(item, Not) and item.rule == "window.since" for item in node.items):
+        inner = [item.this for item in node.items if isinstance(item, Not)]
+        return Not(Any(*inner, span=node.span), span=node.span, rule="window.since")
+    return node
 
 
 def _guard_branches(units: list[Unit]) -> list[Expression]:

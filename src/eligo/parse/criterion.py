@@ -83,7 +83,9 @@ def read_criterion(reading: Reading) -> Expression:
 _CONDITIONAL = re.compile(r"\b(?:if|unless|provided|only|when|except)\b")
 
 
-_NOT_SPECIFIED = re.compile(r"(?:^|:\s*)(?:not\sspecified|no\srestrictions?|any)\.?\s*$")
+_NOT_SPECIFIED = re.compile(
+    r"(?:^|:\s*)(?:not\sspecified|no\srestrictions?|none|any|any\s(?:age|sex|gender)|"
+    r"all\sages|both\s(?:sexes|genders)|male\sor\sfemale|not\sapplicable|n/a)\.?\s*$")
 
 
 def _permission_only(reading: Reading) -> Expression | None:

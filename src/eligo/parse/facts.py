@@ -150,6 +150,8 @@ def procedure(unit: Unit, reading: Reading) -> Expression:
     )
     sites = unit.values("site") or [
         site for phrase, site in data("keywords")["implied_sites"].items() if phrase in written]
+    if unit.head.extra.get("site"):
+        sites = [unit.head.extra["site"]]
     if "whole_brain" in qualifiers or ("stereotactic" in qualifiers and not sites):
         sites = sites or ["brain"]
     if "current" in unit.kinds_before():

@@ -123,9 +123,10 @@ def _distribute_context(units: list[Unit], reading: Reading) -> None:
                 "condition", "drug", "drug_class", "therapy"):
             continue
         gap = reading.gap(previous.head.end, unit.head.start).strip(" ,")
-        if gap in ("or", "and", "and/or", "/", ", or", ", and"):
+        if gap in ("", "or", "and", "and/or", "/", ", or", ", and"):
             unit.before = [i for i in previous.before
-                           if i.kind in ("history", "current", "qualifier", "uncertain")]
+                           if i.kind in ("history", "current", "qualifier", "uncertain",
+                                         "disease_feature")]
 
 
 def _uncounted_lines(items: list[Item], reading: Reading) -> list[Item]:
@@ -240,6 +241,20 @@ def share(units: list[Unit], reading: Reading) -> None:
         ):
             unit.windows = list(following.windows)
             unit.shared = True
+
+
+def share_leading_window(units: list[Unit], reading: Reading) -> None:
+    """"At least 6 weeks since prior cranial or spinal irradiation": a window written before
+    the first of a list of treatments dates each of them."""
+    for unit, following in pairwise(units):
+        leading = [w for w in unit.windows if w.start < unit.head.start]
+        if not leading or following.windows or following.head.kind not in _SHARES_WINDOW \
+                or unit.head.kind not in _SHARES_WINDOW:
+            continue
+        start = unit.end if unit.end <= following.start else unit.head.end
+        if _list_gap(_without_fillers(reading.gap(start, following.start))):
+            following.windows = list(leading)
+            following.shared = True
 
 
 def _without_fillers(gap: str) -> str:

@@ -10,6 +10,8 @@ normal written with a lost digit ("<.5 x ULN") is read as the likely value and f
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from functools import partial
 from typing import Any as AnyType
@@ -21,7 +23,9 @@ from eligo.model.expression import (
     Derived,
     Expression,
     Measurement,
+    Team,
 )
+from eligo.model.expression.render import unit_label
 from eligo.parse.lexicon import data
 from eligo.parse.quantities import Bound, Quantity
 from eligo.parse.reading import Reading, Unit
@@ -71,7 +75,7 @@ def measurement(unit: Unit, reading: Reading) -> Expression | None:
     # "normal transaminases", "abnormal transaminases AST/ALT < 3 ULN"
     normal = [q for q in unit.pre_quantities
               if q.scale == "normal" and 0 <= unit.head.start - q.end <= 2]
-    found = thresholds(unit)
+    found = thresholds(unit) or _listed_grades(concept, unit, reading)
     for item in unit.before:
         if item.kind == "result" and item.value in result:
             reading.use(item.start, item.end)
@@ -80,22 +84,101 @@ def measurement(unit: Unit, reading: Reading) -> Expression | None:
             return Measurement(
                 measurement=concept, result=result[0], span=span_of(unit), rule="measurement.result"
             )
-        return None
-    alternatives = [_threshold_node(concept, q, reading, unit) for q in found]
+        return _adequate(unit, reading)
+    written = next((q.unit_text for q in found if q.unit_text), None)
+    alternatives = [_threshold_node(concept, q, reading, unit, written) for q in found]
     required = [_threshold_node(concept, q, reading, unit) for q in normal]
     if any(node is None for node in alternatives + required):
         return None
     nodes = [node for node in alternatives if node is not None]
+    if _range(found):  # "> 18 and < 30 kg/m2": both limits hold
+        required, nodes = [*required, *nodes], []
     node = all_of([*(n for n in required if n is not None),
                    *([any_of(nodes, span=span_of(unit), rule="measurement.alternatives")]
                      if nodes else [])], span=span_of(unit), rule="measurement")
     return _derived(node, concept, methods, unit) if methods else node
 
 
+_LIST_JOINT = re.compile(r"^\s{0,2}(?:,\s?|or|and|and/or|/|-|to|through)?\s{0,2}(?:or\s)?$")
+_CLASS_LETTERS = re.compile(r"\b(?:class|grade|score)?\s?([abc])\b(?:\s?(?:,|or|and|/|-|to)\s?"
+                            r"(?:class\s)?([abc])\b)?")
+
+
+def _listed_grades(concept: str, unit: Unit, reading: Reading) -> list[Quantity]:
+    """"ASA 1 or 2", "NYHA class III or IV", "Child-Pugh class A or B": grades of a score
+    listed without a comparator are the range from the least to the worst listed."""
+    entry = vocabulary().measurements[concept]
+    if entry.kind != "score":
+        return []
+    classes = data("keywords")["score_classes"].get(concept)
+    if classes is not None:
+        return _lettered(classes, unit, reading)
+    listed = [q for q in unit.quantities if not q.bounds and q.time_unit is None
+              and q.unit_text is None and q.value <= 20]
+    if not listed or listed[0].start - unit.head.end > 12:
+        return []
+    run = [listed[0]]
+    for quantity in listed[1:]:
+        if not _LIST_JOINT.match(reading.words(run[-1].end, quantity.start)):
+            break
+        run.append(quantity)
+    values = [q.value for q in run]
+    bounds = (Bound(">=", min(values)), Bound("<=", max(values)))
+    unit.end = max(unit.end, run[-1].end)  # what follows the list is joined to the score
+    return [Quantity(run[0].start, run[-1].end, min(values), bounds=bounds)]
+
+
+def _lettered(classes: dict[str, list[float]], unit: Unit, reading: Reading) -> list[Quantity]:
+    """Child-Pugh class A (5-6 points), B (7-9), C (10-15): letters as their point ranges."""
+    start = unit.head.end
+    match = _CLASS_LETTERS.match(reading.words(start, min(len(reading.text.folded), start + 30))
+                                 .lstrip(" :"))
+    if match is None:
+        return []
+    offset = start + len(reading.words(start, start + 30)) - len(
+        reading.words(start, start + 30).lstrip(" :"))
+    letters = [g for g in match.groups() if g]
+    points = [p for letter in letters for p in classes[letter]]
+    bounds = (Bound(">=", min(points)), Bound("<=", max(points)))
+    unit.end = max(unit.end, offset + match.end())
+    return [Quantity(offset + match.start(), offset + match.end(), min(points), bounds=bounds)]
+
+
+_ADEQUATE = re.compile(r"(?:adequate|sufficient|acceptable|satisfactory|good|preserved)\s"
+                       r"(?:[a-z]+\s)?$")
+
+
+def _adequate(unit: Unit, reading: Reading) -> Expression | None:
+    """"Adequate renal function" with no limit written: the protocol's limits decide, the
+    study team confirms them."""
+    lead = _ADEQUATE.search(reading.words(max(0, unit.head.start - 25), unit.head.start))
+    if lead is None:
+        return None
+    start = unit.head.start - (len(lead.group()))
+    reading.use(start, unit.head.end)
+    text = reading.text.raw[start:unit.head.end]
+    return Team(category="investigator_opinion", text=text, span=(start, unit.head.end),
+                rule="team.adequate")
+
+
+def _range(found: list[Quantity]) -> bool:
+    """Two single limits in opposite directions that leave values between them: a range
+    (limits that leave none, "< 20 or > 35", are alternatives; same-direction ones restate
+    one limit in two units)."""
+    if len(found) != 2 or any(len(q.bounds) != 1 or q.scale != found[0].scale for q in found):
+        return False
+    bounds = [q.bounds[0] for q in found]
+    lows = [b.value for b in bounds if b.comparator in (">", ">=")]
+    highs = [b.value for b in bounds if b.comparator in ("<", "<=")]
+    return len(lows) == 1 and len(highs) == 1 and lows[0] < highs[0] and \
+        found[0].unit_text in (None, found[1].unit_text) or False
+
+
 def _threshold_node(
-    concept: str, quantity: Quantity, reading: Reading, unit: Unit
+    concept: str, quantity: Quantity, reading: Reading, unit: Unit, shared: str | None = None
 ) -> Expression | None:
-    parts = [_bound_node(concept, quantity, bound, reading, unit) for bound in quantity.bounds]
+    parts = [_bound_node(concept, quantity, bound, reading, unit, shared)
+             for bound in quantity.bounds]
     if any(part is None for part in parts):
         return None
     reading.use(*quantity_span(quantity))
@@ -107,13 +190,14 @@ def _threshold_node(
 
 
 def _bound_node(
-    concept: str, quantity: Quantity, bound: Bound, reading: Reading, unit: Unit
+    concept: str, quantity: Quantity, bound: Bound, reading: Reading, unit: Unit,
+    shared: str | None = None,
 ) -> Expression | None:
     span = quantity_span(quantity)
     if quantity.scale in ("uln", "lln", "normal"):
         return _limit_node(concept, quantity, bound, span)
     context = unit.values("mcontext")
-    value, ucum, warning = _normalised(concept, bound.value, quantity)
+    value, ucum, warning = _normalised(concept, bound.value, quantity, shared)
     if value is None:
         return None
     return Measurement(
@@ -154,12 +238,15 @@ def _limit_node(
 
 
 def _normalised(
-    concept: str, value: float, quantity: Quantity
+    concept: str, value: float, quantity: Quantity, shared: str | None = None
 ) -> tuple[float | None, str | None, str | None]:
+    """The value in the measurement's canonical unit; a number without a unit takes the one
+    written with the other limit ("> 18 and < 30 kg/m2"), else the implied one."""
     target = vocabulary().measurements[concept].unit
-    if quantity.unit_text is not None:
+    written = quantity.unit_text or (shared if quantity.scale == "value" else None)
+    if written is not None:
         try:
-            converted, ucum = normalise(value, quantity.unit_text, concept)
+            converted, ucum = normalise(value, written, concept)
         except UnitError:
             return None, None, None
         return converted, ucum, None
@@ -171,20 +258,24 @@ def _normalised(
 
 
 def _implied_unit(concept: str, value: float) -> tuple[float | None, str | None, str | None]:
-    """A number without a unit, read in the usual unit that makes it plausible."""
+    """A number without a unit, read in the first usual unit that puts it near the analyte's
+    reference range (albumin "30" is 30 g/L, not 30 g/dL; hemoglobin "9" is 9 g/dL); without a
+    range, in the canonical unit. Either way the node says so in its warning."""
     entry = vocabulary().measurements[concept]
     low = entry.reference_range.low if entry.reference_range else None
     high = entry.reference_range.high if entry.reference_range else None
     if not low and not high:
-        return None, None, None
-    floor, ceiling = (low or high or 0) * 0.1, (high or low or 0) * 10
-    for written in data("keywords")["implied_units"]:
+        candidates, floor, ceiling = [entry.unit], -math.inf, math.inf
+    else:
+        candidates = [*data("keywords")["implied_units"], entry.unit]
+        floor, ceiling = (low or high or 0) * 0.1, (high or low or 0) * 5
+    for written in dict.fromkeys(c for c in candidates if c):
         try:
             converted, ucum = normalise(value, written, concept)
         except UnitError:
             continue
         if floor <= converted <= ceiling:
-            return converted, ucum, f"no unit written: read as {value:g} {written}"
+            return converted, ucum, f"no unit written: read as {value:g} {unit_label(written)}"
     return None, None, None
 
 

@@ -135,7 +135,15 @@ _PRIORITY = {"measurement": 3, "condition": 3, "drug": 3, "drug_class": 3, "team
 
 
 def find_items(raw: str) -> list[Item]:
-    """Every item in ``raw``, non-overlapping, in text order."""
+    """Every item in ``raw``, non-overlapping, in text order; heads a coordination leaves
+    unwritten ("brain or meningeal metastases") are filled in (:mod:`eligo.parse.ellipsis`)."""
+    from eligo.parse.ellipsis import fill_ellipses
+
+    return fill_ellipses(raw, direct_items(raw))
+
+
+def direct_items(raw: str) -> list[Item]:
+    """The items written out in ``raw``, non-overlapping, in text order."""
     vocab = vocabulary()
     candidates: list[Item] = []
     for mention in (
@@ -154,9 +162,12 @@ def find_items(raw: str) -> list[Item]:
         if kind == "team":
             item.extra["strong"] = " ".join(mention.text.lower().split()) in _strong_team()
         candidates.append(item)
+    folded = raw.lower()
     candidates.extend(
         Item("qualifier", "requiring_treatment", m.start(), m.end())
-        for m in _REQUIRING.finditer(raw.lower()))
+        for m in _REQUIRING.finditer(folded))
+    candidates.extend(Item("adequacy", "adequacy", m.start(), m.end())
+                      for m in _ADEQUACY.finditer(folded))
     items = [i for i in _resolve(candidates) if i.kind != "performance" or _scored(raw, i)]
     return _viral_loads(items)
 
@@ -182,6 +193,12 @@ _REQUIRING = re.compile(
     r"(?:therapy|treatment|medications?|antibiotics?|steroids|corticosteroids|hospitali[sz]ation|"
     r"intervention|oxygen(?:\stherapy)?|transfusions?|support|drainage|surgery)\b"
 )
+_ADEQUACY = re.compile(
+    r"\b(?:adequate|sufficient|acceptable|satisfactory|normal|good|preserved)\s"
+    r"(?:(?:,\s?|and\s|or\s|/|,\sand\s)?(?:bone\smarrow|marrow|hepatic|liver|renal|kidney|cardiac|heart|"
+    r"pulmonary|lung|respiratory|hematologic|haematologic|hematological|haematological|organ|"
+    r"end-organ|coagulation|neurologic|neurological|thyroid|adrenal|cardiovascular|"
+    r"cardiopulmonary)\s?){1,4}(?:function|reserve|status|parameters)s?\b")
 _SCORE_FOLLOWS = re.compile(r"[^0-9.;]{0,30}?[0-9]")
 
 

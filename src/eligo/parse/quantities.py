@@ -44,8 +44,11 @@ _NUMBER_WORDS = {
 NUMBER = (
     r"(?<![\w.,])(?:\d{1,3}(?:[, ]\d{3}){1,4}(?![\d,])(?:\.\d{1,6})?"
     r"|\d{1,12}(?:\.\d{1,6})?(?!\d)|\.\d{1,6}|(?:" + "|".join(_NUMBER_WORDS) + r")(?![\w])"
-    r"|(?<=class\s)(?:iv|v|i{1,3})(?![a-z])|(?<=grade\s)(?:iv|v|i{1,3})(?![a-z]))"
+    r"|(?:iv|v|i{1,3})(?![a-z\d]))"
 )
+# A roman numeral is a number only on a scale that uses them: "class III", "ASA I-III".
+_ROMAN_CONTEXT = re.compile(r"\b(?:class|classes|grade|grades|asa|nyha|status|score|functional)"
+                            r"\b[\s\w/,-]{0,12}$")
 _NUMBER = re.compile(NUMBER)
 _RANGE_TAIL = re.compile(r"\s{0,2}(?:-|~|to|and|through)\s{0,2}(" + NUMBER + ")")
 
@@ -208,6 +211,9 @@ def _read(text: Text, match: re.Match[str], start: int, end: int) -> Quantity | 
     value = number_value(match.group())
     if value is None:
         return None
+    if match.group() in _ROMAN and not _ROMAN_CONTEXT.search(
+            folded, max(start, match.start() - 30), match.start()):
+        return None
     quantity = Quantity(
         match.start(),
         match.end(),
@@ -227,12 +233,39 @@ def _read(text: Text, match: re.Match[str], start: int, end: int) -> Quantity | 
         quantity.bounds = (Bound(comparator[0], value),)
         quantity.comparator_start = comparator[1]
     _read_unit(text, quantity, end)
+    if len(quantity.bounds) < 2 and (comparator is None or comparator[0] == "range"):
+        _unit_range(text, quantity, end, comparator)
     post = _comparators()[2].match(folded, quantity.end, end)
-    if post is not None and not quantity.bounds:
+    if post is not None and (not quantity.bounds or quantity.comparator == "="):
+        # "18 or older"; "CRAFFT = 2 or higher" is a lower limit too
         quantity.bounds = (Bound(_comparators()[3][" ".join(post.group(1).split())], value),)
+        quantity.comparator_start = quantity.comparator_start or quantity.start
         quantity.end = post.end()
     _mark_age(folded, quantity, start, end)
     return quantity
+
+
+def _unit_range(text: Text, quantity: Quantity, end: int,
+                comparator: tuple[str, int] | None) -> None:
+    """"40 years to 85 years", "2 cm to 5 cm": a range with its unit written twice."""
+    if quantity.unit_text is None and quantity.time_unit is None:
+        return
+    tail = _RANGE_TAIL.match(text.folded, quantity.end, end)
+    if tail is None or re.match(r"\s{0,2}and", text.folded[quantity.end:tail.start(1)]) \
+            and comparator is None:
+        return  # "2 cm and 5 mm" lists two values; "between 2 cm and 5 cm" is a range
+    high = number_value(tail.group(1))
+    if high is None or high <= quantity.value:
+        return
+    second = Quantity(tail.start(1), tail.end(1), high)
+    _read_unit(text, second, end)
+    if (second.unit_text, second.time_unit) != (quantity.unit_text, quantity.time_unit) or \
+            second.scale != quantity.scale:
+        return
+    quantity.bounds = (Bound(">=", quantity.value), Bound("<=", high))
+    quantity.end = second.end
+    if comparator is not None:
+        quantity.comparator_start = comparator[1]
 
 
 def _mark_age(folded: str, quantity: Quantity, start: int, end: int) -> None:

@@ -19,7 +19,7 @@ from eligo.model.expression import (
     PriorTherapy,
 )
 from eligo.parse.leaves import all_of, quantity_span, span_of
-from eligo.parse.quantities import Bound
+from eligo.parse.quantities import Bound, Quantity
 from eligo.parse.reading import Reading, Unit
 
 
@@ -90,10 +90,16 @@ def life_expectancy(unit: Unit, reading: Reading) -> Expression | None:
     )
 
 
+_AGE_LIMIT = re.compile(r"(?:(minimum|min\.?|lower|lowest)|(maximum|max\.?|upper|highest))"
+                        r"\s(?:limit\s(?:of\s|for\s)?)?$")
+
+
 def age(unit: Unit, reading: Reading) -> Expression | None:
     own = unit.head.extra.get("quantity")  # an age named by its number alone
     pool = [own] if own is not None else unit.quantities + unit.pre_quantities
     found = [q for q in pool if q.bounds and q.time_unit in (None, "years", "months")]
+    if not found and own is None:
+        found = _age_limit(unit, reading)
     if not found:
         return None
     nodes = []
@@ -110,6 +116,20 @@ def age(unit: Unit, reading: Reading) -> Expression | None:
                 )
             )
     return all_of(nodes, span=span_of(unit), rule="age")
+
+
+def _age_limit(unit: Unit, reading: Reading) -> list[Quantity]:
+    """"Minimum age: 18 years", "Maximum age 75": the limit is named before the word age."""
+    lead = _AGE_LIMIT.search(reading.words(max(0, unit.head.start - 20), unit.head.start))
+    after = [q for q in unit.quantities if not q.bounds and q.time_unit in (None, "years")
+             and q.unit_text is None and q.start - unit.head.end <= 4]
+    if lead is None or not after:
+        return []
+    quantity = after[0]
+    reading.use(unit.head.start - len(lead.group()), unit.head.start)
+    comparator = ">=" if lead.group(1) else "<="
+    return [Quantity(quantity.start, quantity.end, quantity.value,
+                     bounds=(Bound(comparator, quantity.value),), time_unit=quantity.time_unit)]
 
 
 def lines(unit: Unit, reading: Reading) -> Expression | None:

@@ -12,6 +12,7 @@ recorded on a node is shown on its line after "⚠", so a reading of doubtful te
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -46,10 +47,12 @@ SCALE_LABELS = {"ecog": "ECOG", "karnofsky": "Karnofsky", "lansky": "Lansky"}
 
 
 def number(value: float) -> str:
-    """100.0 → "100", 1.5 → "1.5", without exponents."""
+    """100.0 → "100", 1.5 → "1.5", 25.655937 → "25.66" (four significant digits at most after
+    the point, as converted units come out), without exponents."""
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+    digits = max(0, 3 - math.floor(math.log10(abs(value)))) if value else 0
+    return f"{round(value, min(digits, 6)):.{min(digits, 6)}f}".rstrip("0").rstrip(".")
 
 
 def unit_label(ucum: str) -> str:
