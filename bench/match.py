@@ -16,8 +16,11 @@ Steps, each timed apart (a server does the first two once, at start-up):
    warm-up; the report gives the median and the worst time per match.
 
 Peak resident memory is reported after loading and after matching (the process's high-water
-mark, so it includes the parsing step when that ran in the same process). ``--profile N``
-prints the N most expensive functions of one match (cProfile).
+mark, so it includes the parsing step when that ran in the same process), and CPU time beside
+wall time (the machine may be shared). ``--freeze`` calls ``gc.freeze()`` after loading, as a
+long-running server would: without it a full garbage collection over the loaded trials now
+and then adds seconds to one match. ``--profile N`` prints the N most expensive functions of
+one match (cProfile).
 
 ``--build RECORDS`` reads, cuts, parses and stores trials in one go instead of
 ``eligo ingest`` (``--limit N`` stops after N trials).
