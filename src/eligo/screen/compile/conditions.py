@@ -16,6 +16,7 @@ from eligo.screen.compile.frame import (
     FALSE,
     MET_CODE,
     NOT_MET_CODE,
+    NULL,
     TRUE,
     UNKNOWN_CODE,
     and_,
@@ -89,13 +90,21 @@ class ConditionRules:
         above = sorted({concept, *self.vocab.ancestors(concept)})
         denied = and_(paren(c("negated")), self._in(c("condition_source_value"), above))
         refuted = self.frame.aggregate(T, case([(denied, num(1))]))
-        return case(
-            [
-                (not_null(best), tri(best.copy())),
-                (exp.EQ(this=refuted, expression=num(1)), FALSE()),
-            ],
-            self.documented("conditions"),
-        )
+        whens = [
+            (not_null(best), tri(best.copy())),
+            (exp.EQ(this=refuted, expression=num(1)), FALSE()),
+        ]
+        broad = set(engine_data("relevance.json")["broad"])
+        vaguer = sorted(self.vocab.ancestors(concept) - broad - {concept})
+        if vaguer:
+            # a diagnosis the concept lies below neither shows nor rules it out
+            recorded = exp.Coalesce(
+                this=c("condition_source_value"), expressions=[c("histology_source_value")]
+            )
+            found = and_(not_(paren(c("negated"))), self._in(recorded, vaguer))
+            less = self.frame.aggregate(T, case([(found, num(1))]))
+            whens.append((exp.EQ(this=less, expression=num(1)), NULL()))
+        return case(whens, self.documented("conditions"))
 
     def _sites_of(self, concept: str) -> set[str]:
         table = engine_data("conditions.json")["metastatic_sites"]
