@@ -7,7 +7,7 @@ import sys
 import click
 
 from eligo import __version__
-from eligo.cli import criteria, demo, match, notify, serve, trials
+from eligo.cli import criteria, demo, match, notify, screen, serve, trials
 from eligo.errors import EligoError
 
 
@@ -36,6 +36,6 @@ def main() -> None:
     """
 
 
-for module in (trials, criteria, match, demo, serve, notify):
+for module in (trials, criteria, match, demo, serve, notify, screen):
     for command in module.COMMANDS:
         main.add_command(command)

@@ -52,8 +52,11 @@ def generate(patients: int, seed: int, *, anchor: dt.date = ANCHOR, vocab: Any =
     day0 = np.datetime64(anchor, "D")
     female = rng.random(n) < data["female_share"]
     dx = _diagnoses(rng, data, female)
-    age = np.clip(rng.normal(data["age"]["mean"], data["age"]["sd"], n), data["age"]["min"],
-                  data["age"]["max"])  # fmt: skip
+    age = np.clip(
+        rng.normal(data["age"]["mean"], data["age"]["sd"], n),
+        data["age"]["min"],
+        data["age"]["max"],
+    )
     born = _days(day0, (age * 365.25).astype(np.int64) + rng.integers(0, 365, n))
     onset = _days(day0, rng.integers(45, 1100, n))
     ecog = rng.choice(5, size=n, p=data["ecog"])
@@ -84,8 +87,14 @@ def _sites(rng: np.random.Generator, data: dict[str, Any], dx: np.ndarray, n: in
     return {site: metastatic & (rng.random(n) < p) for site, p in data["metastatic_sites"].items()}
 
 
-def _person(data: dict[str, Any], rng: np.random.Generator, ids: np.ndarray, female: np.ndarray,
-            born: np.ndarray, onset: np.ndarray) -> dict[str, Any]:  # fmt: skip
+def _person(
+    data: dict[str, Any],
+    rng: np.random.Generator,
+    ids: np.ndarray,
+    female: np.ndarray,
+    born: np.ndarray,
+    onset: np.ndarray,
+) -> dict[str, Any]:
     n = len(ids)
     years = born.astype("datetime64[Y]")
     months = born.astype("datetime64[M]")
@@ -117,20 +126,31 @@ def _condition_rows(ids: np.ndarray, concept: np.ndarray, onset: np.ndarray, **e
         return value if isinstance(value, np.ndarray) else np.full(n, value, dtype=object)
 
     return {
-        "person_id": ids, "condition_concept_id": np.zeros(n, dtype=np.int32),
-        "condition_source_value": concept, "condition_start_date": onset,
+        "person_id": ids,
+        "condition_concept_id": np.zeros(n, dtype=np.int32),
+        "condition_source_value": concept,
+        "condition_start_date": onset,
         "condition_end_date": np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
         "condition_status_source_value": given("status", "active"),
-        "negated": np.zeros(n, dtype=bool), "uncertain": np.zeros(n, dtype=bool),
-        "role": given("role"), "histology_source_value": given("histology"),
-        "condition_text": given("text"), "histology_text": given("text"), "grade": given("grade"),
-        "body_site": given("text"), "stage_group": given("stage_group"), "stage_m": given("text"),
-        "metastatic_sites": given("metastatic_sites"), "text_words": given("words", ""),
-        "grade_words": given("grade_words", ""), "histology_words": given("words", ""),
+        "negated": np.zeros(n, dtype=bool),
+        "uncertain": np.zeros(n, dtype=bool),
+        "role": given("role"),
+        "histology_source_value": given("histology"),
+        "condition_text": given("text"),
+        "histology_text": given("text"),
+        "grade": given("grade"),
+        "body_site": given("text"),
+        "stage_group": given("stage_group"),
+        "stage_m": given("text"),
+        "metastatic_sites": given("metastatic_sites"),
+        "text_words": given("words", ""),
+        "grade_words": given("grade_words", ""),
+        "histology_words": given("words", ""),
         "differentiation_words": given("differentiation_words", "  "),
-        "body_site_words": given("words", ""), "site_list": given("site_list"),
+        "body_site_words": given("words", ""),
+        "site_list": given("site_list"),
         "stage_base": given("stage_base"),
-    }  # fmt: skip
+    }
 
 
 def _spread(sites: dict, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -144,9 +164,17 @@ def _spread(sites: dict, n: int) -> tuple[np.ndarray, np.ndarray]:
     return raw, listed
 
 
-def _conditions(tables: Tables, rng: np.random.Generator, data: dict[str, Any], vocab: Any,
-                ids: np.ndarray, dx: np.ndarray, onset: np.ndarray, sites: dict,
-                day0: np.datetime64) -> None:  # fmt: skip
+def _conditions(
+    tables: Tables,
+    rng: np.random.Generator,
+    data: dict[str, Any],
+    vocab: Any,
+    ids: np.ndarray,
+    dx: np.ndarray,
+    onset: np.ndarray,
+    sites: dict,
+    day0: np.datetime64,
+) -> None:
     kinds = data["diagnoses"]
     for kind in kinds:
         for concept in filter(None, (kind["concept"], kind.get("histology"))):
@@ -158,15 +186,24 @@ def _conditions(tables: Tables, rng: np.random.Generator, data: dict[str, Any], 
 
     grades = [k.get("grade") for k in kinds]
     raw, listed = _spread({words(s): w for s, w in sites.items()}, len(ids))
-    add_rows(tables, "condition_occurrence", _condition_rows(
-        ids, per_kind([k["concept"] for k in kinds]), onset, role="primary",
-        histology=per_kind([k.get("histology") for k in kinds]), grade=per_kind(grades),
-        grade_words=per_kind([words(g) for g in grades]),
-        differentiation_words=per_kind([" ".join((words(g), "", "")) for g in grades]),
-        stage_group=per_kind([k["stage"] for k in kinds]),
-        stage_base=per_kind([stage_base(k["stage"]) for k in kinds]),
-        metastatic_sites=raw, site_list=listed,
-    ))  # fmt: skip
+    add_rows(
+        tables,
+        "condition_occurrence",
+        _condition_rows(
+            ids,
+            per_kind([k["concept"] for k in kinds]),
+            onset,
+            role="primary",
+            histology=per_kind([k.get("histology") for k in kinds]),
+            grade=per_kind(grades),
+            grade_words=per_kind([words(g) for g in grades]),
+            differentiation_words=per_kind([" ".join((words(g), "", "")) for g in grades]),
+            stage_group=per_kind([k["stage"] for k in kinds]),
+            stage_base=per_kind([stage_base(k["stage"]) for k in kinds]),
+            metastatic_sites=raw,
+            site_list=listed,
+        ),
+    )
     for concept, share in data["comorbidities"].items():
         if concept not in vocab.conditions:
             raise ValueError(f"synth.json: unknown condition {concept!r}")
@@ -177,8 +214,16 @@ def _conditions(tables: Tables, rng: np.random.Generator, data: dict[str, Any], 
         add_rows(tables, "condition_occurrence", _condition_rows(ids[who], concept_ids, since))
 
 
-def _labs(tables: Tables, rng: np.random.Generator, data: dict[str, Any], vocab: Any,
-          ids: np.ndarray, sites: dict, ecog: np.ndarray, day0: np.datetime64) -> None:  # fmt: skip
+def _labs(
+    tables: Tables,
+    rng: np.random.Generator,
+    data: dict[str, Any],
+    vocab: Any,
+    ids: np.ndarray,
+    sites: dict,
+    ecog: np.ndarray,
+    day0: np.datetime64,
+) -> None:
     liver = sites.get("liver", np.zeros(len(ids), dtype=bool))
     for lab, shape in data["labs"].items():
         concept = vocab.measurements[lab]
@@ -189,66 +234,115 @@ def _labs(tables: Tables, rng: np.random.Generator, data: dict[str, Any], vocab:
             value = np.where(liver[who], value * shape["liver"], value)
         if "ecog" in shape:
             value = value + shape["ecog"] * ecog[who]
-        value = np.round(np.clip(value, shape["low"], shape.get("high", np.inf)),
-                         shape["decimals"])  # fmt: skip
+        value = np.round(np.clip(value, shape["low"], shape.get("high", np.inf)), shape["decimals"])
         typical = concept.reference_range
         low = typical.low if typical and typical.low is not None else np.nan
         high = typical.high if typical and typical.high is not None else np.nan
         unit_counts = concept.unit not in (None, "1")
         result = np.where(value == 0, "negative", "positive") if unit_counts else None
-        add_rows(tables, "measurement", {
-            "person_id": ids[who], "measurement_concept_id": np.zeros(count, dtype=np.int32),
-            "measurement_source_value": np.full(count, lab, dtype=object),
-            "measurement_date": _days(day0, rng.integers(0, data["lab_age_days"], count)),
-            "operator_concept_id": np.zeros(count, dtype=np.int32), "value_as_number": value,
-            "unit_source_value": np.full(count, concept.unit, dtype=object),
-            "range_low": np.full(count, low), "range_high": np.full(count, high),
-            "value_source_value": np.full(count, None, dtype=object),
-            "interpretation": np.full(count, None, dtype=object),
-            "original_value": np.full(count, np.nan),
-            "original_unit": np.full(count, None, dtype=object),
-            "value_low": value, "value_high": value,
-            "result": np.full(count, None, dtype=object) if result is None
-            else result.astype(object),
-            "usable": np.ones(count, dtype=bool),
-        })  # fmt: skip
+        add_rows(
+            tables,
+            "measurement",
+            {
+                "person_id": ids[who],
+                "measurement_concept_id": np.zeros(count, dtype=np.int32),
+                "measurement_source_value": np.full(count, lab, dtype=object),
+                "measurement_date": _days(day0, rng.integers(0, data["lab_age_days"], count)),
+                "operator_concept_id": np.zeros(count, dtype=np.int32),
+                "value_as_number": value,
+                "unit_source_value": np.full(count, concept.unit, dtype=object),
+                "range_low": np.full(count, low),
+                "range_high": np.full(count, high),
+                "value_source_value": np.full(count, None, dtype=object),
+                "interpretation": np.full(count, None, dtype=object),
+                "original_value": np.full(count, np.nan),
+                "original_unit": np.full(count, None, dtype=object),
+                "value_low": value,
+                "value_high": value,
+                "result": np.full(count, None, dtype=object)
+                if result is None
+                else result.astype(object),
+                "usable": np.ones(count, dtype=bool),
+            },
+        )
 
 
-def _observations(tables: Tables, rng: np.random.Generator, data: dict[str, Any],
-                  ids: np.ndarray, female: np.ndarray, age: np.ndarray, dx: np.ndarray,
-                  ecog: np.ndarray, day0: np.datetime64) -> None:  # fmt: skip
+def _observations(
+    tables: Tables,
+    rng: np.random.Generator,
+    data: dict[str, Any],
+    ids: np.ndarray,
+    female: np.ndarray,
+    age: np.ndarray,
+    dx: np.ndarray,
+    ecog: np.ndarray,
+    day0: np.datetime64,
+) -> None:
     n = len(ids)
 
     def rows(who: np.ndarray, domain: str, name: str, **values: Any) -> None:
         count = int(who.sum())
-        columns = {"person_id": ids[who], "observation_concept_id": np.zeros(count, np.int32),
-                   "domain": np.full(count, domain, dtype=object),
-                   "observation_source_value": np.full(count, name, dtype=object)}  # fmt: skip
+        columns = {
+            "person_id": ids[who],
+            "observation_concept_id": np.zeros(count, np.int32),
+            "domain": np.full(count, domain, dtype=object),
+            "observation_source_value": np.full(count, name, dtype=object),
+        }
         for column, value in values.items():
             columns[column] = value[who] if isinstance(value, np.ndarray) else value
         add_rows(tables, "observation", columns, count)
 
     recent = _days(day0, rng.integers(0, 40, n))
-    rows(np.ones(n, dtype=bool), "performance_status", "ecog", observation_date=recent,
-         value_as_number=ecog.astype(float))  # fmt: skip
-    neuroendocrine = np.isin(dx, [i for i, k in enumerate(data["diagnoses"])
-                                  if k["lines"] == "sclc"])  # fmt: skip
+    rows(
+        np.ones(n, dtype=bool),
+        "performance_status",
+        "ecog",
+        observation_date=recent,
+        value_as_number=ecog.astype(float),
+    )
+    neuroendocrine = np.isin(
+        dx, [i for i, k in enumerate(data["diagnoses"]) if k["lines"] == "sclc"]
+    )
     marker = data["biomarkers"]
     dll3 = neuroendocrine & (rng.random(n) < marker["dll3"]["tested"])
-    level = np.where(rng.random(n) < marker["dll3"]["zero"], 0.0,
-                     np.round(rng.uniform(1, 100, n)))  # fmt: skip
-    rows(dll3, "biomarker", "dll3", observation_date=_days(day0, rng.integers(30, 600, n)),
-         value_as_number=level, unit_source_value="%", scale="percent")  # fmt: skip
+    level = np.where(rng.random(n) < marker["dll3"]["zero"], 0.0, np.round(rng.uniform(1, 100, n)))
+    rows(
+        dll3,
+        "biomarker",
+        "dll3",
+        observation_date=_days(day0, rng.integers(30, 600, n)),
+        value_as_number=level,
+        unit_source_value="%",
+        scale="percent",
+    )
     ki67 = rng.random(n) < marker["ki67"]["tested"]
-    rows(ki67, "biomarker", "ki67", observation_date=_days(day0, rng.integers(30, 600, n)),
-         value_as_number=np.round(np.where(neuroendocrine, rng.uniform(20, 95, n),
-                                           rng.uniform(1, 25, n))),
-         unit_source_value="%", scale="percent")  # fmt: skip
+    rows(
+        ki67,
+        "biomarker",
+        "ki67",
+        observation_date=_days(day0, rng.integers(30, 600, n)),
+        value_as_number=np.round(
+            np.where(neuroendocrine, rng.uniform(20, 95, n), rng.uniform(1, 25, n))
+        ),
+        unit_source_value="%",
+        scale="percent",
+    )
     young = female & (age < 55)
-    rows(young & (rng.random(n) < 0.5), "pregnancy", "pregnancy", observation_date=recent,
-         pregnant=False, breastfeeding=False)  # fmt: skip
-    rows(rng.random(n) < data["trial_participation"], "trial_participation", "NCT-SYNTH",
-         observation_date=_days(day0, rng.integers(10, 200, n)), flag=True)  # fmt: skip
+    rows(
+        young & (rng.random(n) < 0.5),
+        "pregnancy",
+        "pregnancy",
+        observation_date=recent,
+        pregnant=False,
+        breastfeeding=False,
+    )
+    rows(
+        rng.random(n) < data["trial_participation"],
+        "trial_participation",
+        "NCT-SYNTH",
+        observation_date=_days(day0, rng.integers(10, 200, n)),
+        flag=True,
+    )
 
 
 def synthesise(patients: int, seed: int, url: str, *, anchor: dt.date = ANCHOR) -> int:

@@ -37,8 +37,10 @@ def concat(tables: Tables) -> Tables:
     """One array per column, and the row ids of every fact table numbered in order."""
     done: Tables = {}
     for table, columns in tables.items():
-        merged = {name: np.concatenate(parts) if parts else np.array([]) for name, parts in
-                  columns.items()}  # fmt: skip
+        merged = {
+            name: np.concatenate(parts) if parts else np.array([])
+            for name, parts in columns.items()
+        }
         key = KEYS[table]
         if table not in ("person", "therapy_line"):
             merged[key] = np.arange(1, len(merged["person_id"]) + 1, dtype=np.int64)
@@ -46,8 +48,16 @@ def concat(tables: Tables) -> Tables:
     return done
 
 
-def treatments(tables: Tables, rng: np.random.Generator, data: dict[str, Any], ids: np.ndarray,
-               dx: np.ndarray, onset: np.ndarray, sites: dict, day0: np.datetime64) -> None:  # fmt: skip
+def treatments(
+    tables: Tables,
+    rng: np.random.Generator,
+    data: dict[str, Any],
+    ids: np.ndarray,
+    dx: np.ndarray,
+    onset: np.ndarray,
+    sites: dict,
+    day0: np.datetime64,
+) -> None:
     from eligo.vocab import vocabulary
 
     vocab = vocabulary()
@@ -64,35 +74,65 @@ def treatments(tables: Tables, rng: np.random.Generator, data: dict[str, Any], i
             for drug in regimen:
                 if drug not in vocab.drugs:
                     raise ValueError(f"synth.json: unknown drug {drug!r}")
-                _drug_rows(tables, ids[given], drug, start[given], end[given], ongoing[given],
-                           "anticancer")  # fmt: skip
-                add_rows(tables, "therapy_line", {
-                    "person_id": ids[given], "line_number": np.full(int(given.sum()), k + 1),
-                    "line_start_date": start[given],
-                    "line_end_date": np.where(ongoing[given], np.datetime64("NaT"), end[given]),
-                    "drug_key": drug,
-                })  # fmt: skip
+                _drug_rows(
+                    tables, ids[given], drug, start[given], end[given], ongoing[given], "anticancer"
+                )
+                add_rows(
+                    tables,
+                    "therapy_line",
+                    {
+                        "person_id": ids[given],
+                        "line_number": np.full(int(given.sum()), k + 1),
+                        "line_start_date": start[given],
+                        "line_end_date": np.where(ongoing[given], np.datetime64("NaT"), end[given]),
+                        "drug_key": drug,
+                    },
+                )
     for drug, share in data["supportive"].items():
         who = rng.random(n) < share
         start = day0 - rng.integers(0, 90, int(who.sum())).astype("timedelta64[D]")
-        _drug_rows(tables, ids[who], drug, start, start, np.ones(int(who.sum()), dtype=bool),
-                   "supportive")  # fmt: skip
+        _drug_rows(
+            tables, ids[who], drug, start, start, np.ones(int(who.sum()), dtype=bool), "supportive"
+        )
     _radiotherapy(tables, rng, data, ids, dx, sites, day0)
 
 
-def _drug_rows(tables: Tables, ids: np.ndarray, drug: str, start: np.ndarray, end: np.ndarray,
-               ongoing: np.ndarray, role: str) -> None:  # fmt: skip
-    add_rows(tables, "drug_exposure", {
-        "person_id": ids, "drug_concept_id": 0, "drug_source_value": drug,
-        "drug_exposure_start_date": start,
-        "drug_exposure_end_date": np.where(ongoing, np.datetime64("NaT"), end),
-        "drug_text": drug, "drug_key": drug, "role": role,
-        "status": np.where(ongoing, "active", "completed").astype(object), "negated": False,
-    })  # fmt: skip
+def _drug_rows(
+    tables: Tables,
+    ids: np.ndarray,
+    drug: str,
+    start: np.ndarray,
+    end: np.ndarray,
+    ongoing: np.ndarray,
+    role: str,
+) -> None:
+    add_rows(
+        tables,
+        "drug_exposure",
+        {
+            "person_id": ids,
+            "drug_concept_id": 0,
+            "drug_source_value": drug,
+            "drug_exposure_start_date": start,
+            "drug_exposure_end_date": np.where(ongoing, np.datetime64("NaT"), end),
+            "drug_text": drug,
+            "drug_key": drug,
+            "role": role,
+            "status": np.where(ongoing, "active", "completed").astype(object),
+            "negated": False,
+        },
+    )
 
 
-def _radiotherapy(tables: Tables, rng: np.random.Generator, data: dict[str, Any],
-                  ids: np.ndarray, dx: np.ndarray, sites: dict, day0: np.datetime64) -> None:  # fmt: skip
+def _radiotherapy(
+    tables: Tables,
+    rng: np.random.Generator,
+    data: dict[str, Any],
+    ids: np.ndarray,
+    dx: np.ndarray,
+    sites: dict,
+    day0: np.datetime64,
+) -> None:
     n = len(ids)
     brain = sites.get("brain", np.zeros(n, dtype=bool)) & (
         rng.random(n) < data["brain_radiotherapy"]
@@ -106,12 +146,22 @@ def _radiotherapy(tables: Tables, rng: np.random.Generator, data: dict[str, Any]
     ):
         count = int(who.sum())
         day = day0 - rng.integers(5, 400, count).astype("timedelta64[D]")
-        add_rows(tables, "procedure_occurrence", {
-            "person_id": ids[who], "procedure_concept_id": 0,
-            "procedure_source_value": "radiotherapy", "procedure_date": day,
-            "procedure_text": text, "site": site, "negated": False,
-            "text_site_words": joined((text, site)), "all_words": joined((text, site, None)),
-        }, count)  # fmt: skip
+        add_rows(
+            tables,
+            "procedure_occurrence",
+            {
+                "person_id": ids[who],
+                "procedure_concept_id": 0,
+                "procedure_source_value": "radiotherapy",
+                "procedure_date": day,
+                "procedure_text": text,
+                "site": site,
+                "negated": False,
+                "text_site_words": joined((text, site)),
+                "all_words": joined((text, site, None)),
+            },
+            count,
+        )
 
 
 def write_tables(db: Any, tables: Tables, batch: int = 200_000) -> None:
