@@ -87,6 +87,9 @@ def kind_of(reading: Reading, items: list[Item], low: int, high: int, content: s
         return "cohort"
     if _ASIDE.match(content):
         return "aside"
+    if not heads and any(low < w.start and w.end <= high for w in reading.windows) and \
+            not any(i.kind in ("negation", "exceptions") for i in inside):
+        return "inline"  # "stroke (within 30 days)": the window dates what precedes
     if bounded and not heads or (bounded and re.match(r"^\s*or\s", content)):
         return "inline"  # "(or < 5 x ULN for patients with liver metastases)"
     if (

@@ -17,6 +17,7 @@ from eligo.model.expression import (
     Breastfeeding,
     ChildbearingPotential,
     Condition,
+    Duration,
     Expression,
     Not,
     Pregnancy,
@@ -25,6 +26,7 @@ from eligo.model.expression import (
     Sex,
     TrialParticipation,
     Vaccination,
+    Window,
 )
 from eligo.parse.leaves import any_of, span_of
 from eligo.parse.lexicon import data
@@ -36,6 +38,19 @@ _STATUS_WORDS = {"history": "history", "current": "active"}
 
 def _window(unit: Unit) -> object:
     return unit.windows[0].node if unit.windows else None
+
+
+def _duration(unit: Unit, reading: Reading) -> Duration | None:
+    """"Treated for more than 4 weeks": how long the fact lasted."""
+    if not unit.durations:
+        return None
+    found = unit.durations[0]
+    node = found.node
+    if not isinstance(node, Window) or found.comparator is None:
+        return None
+    reading.use(found.start, found.end)
+    return Duration(comparator=found.comparator, amount=node.amount, unit=node.unit,
+                    span=(found.start, found.end), rule="duration")
 
 
 def _use_context(unit: Unit, reading: Reading, kinds: tuple[str, ...]) -> None:
@@ -85,6 +100,7 @@ def condition(unit: Unit, reading: Reading) -> Expression:
         "differentiation": differentiation,
         "qualifiers": qualifiers or None,
         "window": _window(unit),
+        "duration": _duration(unit, reading),
     }
     if not stages:
         return Condition(**common, span=span_of(unit), rule="condition")
@@ -138,6 +154,7 @@ def therapy(unit: Unit, reading: Reading) -> Expression:
         **{what: value},
         status=status,
         window=_window(unit),
+        duration=_duration(unit, reading),
         span=span_of(unit),
         rule=f"therapy.{what}",
     )
@@ -170,6 +187,7 @@ def procedure(unit: Unit, reading: Reading) -> Expression:
         site=sites[0] if sites else None,
         qualifiers=qualifiers or None,
         window=_window(unit),
+        duration=_duration(unit, reading),
         span=span_of(unit),
         rule="procedure",
     )

@@ -104,6 +104,8 @@ def make_units(reading: Reading, items: list[Item], start: int, end: int) -> lis
             unit.windows = [w for w in windows if head.end <= w.start < high]
             if head.kind not in ("measurement", "biomarker"):
                 unit.windows += [w for w in windows if low <= w.start < head.start]
+            unit.durations = [w for w in unit.windows if w.duration]
+            unit.windows = [w for w in unit.windows if not w.duration]
         for item in unit.before:
             unit.start = min(unit.start, item.start)
         unit.end = max(

@@ -15,7 +15,7 @@ from eligo.model.expression import Duration, Expression, Longest, Quantity, Wind
 from eligo.parse.quantities import Quantity as Found
 from eligo.parse.quantities import parse_unit_or_none
 from eligo.parse.reading import Reading
-from eligo.parse.windows import TimeWindow
+from eligo.parse.windows import FREQUENCY, TimeWindow
 
 #: words that lead into a subject without naming it ("patients must have a …")
 _LEAD = re.compile(
@@ -76,9 +76,15 @@ def _quantity_nodes(reading: Reading, quantity: Found, start: int) -> list[Expre
         unit = _AGE_UNITS.get(quantity.time_unit or "years")
         return [Quantity(subject="age", comparator=b.comparator, value=b.value, unit=unit,
                          span=(start, quantity.end), rule="read.age") for b in quantity.bounds]
+    if quantity.gestational:
+        unit = _AGE_UNITS.get(quantity.time_unit or "weeks")
+        return [Quantity(subject="gestational age", comparator=b.comparator, value=b.value,
+                         unit=unit, span=(start, quantity.end), rule="read.gestation")
+                for b in quantity.bounds]
     if quantity.time_unit is not None:
-        if quantity.time_unit == "half_lives":
-            return []
+        if quantity.time_unit == "half_lives" or len(quantity.bounds) > 1 or \
+                FREQUENCY.match(reading.text.folded, quantity.end):
+            return []  # "2-4 weeks", "21-35 days", "4 hours per week": not how long
         return [Duration(comparator=b.comparator, amount=b.value, unit=quantity.time_unit,
                          span=(start, quantity.end), rule="read.duration")
                 for b in quantity.bounds]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from eligo.model.expression import Age, All, Any, Expression, Junction, Not
+from eligo.model.expression import Age, All, Any, Expression, Junction, Not, Sex
 
 
 def flatten(node: Expression) -> Expression:
@@ -54,9 +54,16 @@ def duplicates(node: Expression) -> Expression:
 
 def impossible_ages(node: Expression) -> Expression:
     """"Younger than 6 months and older than 80 years": limits no age meets together are
-    alternatives, whatever the conjunction written."""
+    alternatives, whatever the conjunction written; so are "male and female"."""
     if not isinstance(node, All):
         return node
+    sexes = [item for item in node.items if isinstance(item, Sex)]
+    if len({s.value for s in sexes}) == 2:
+        rest = [item for item in node.items if not isinstance(item, Sex)]
+        either = Any(*sexes, span=node.span, rule="sex.either")
+        node = All(*rest, either, span=node.span, rule=node.rule) if rest else either
+        if not isinstance(node, All):
+            return node
     ages = [item for item in node.items if isinstance(item, Age)]
     lows = [_years(a) for a in ages if a.comparator in (">", ">=")]
     highs = [_years(a) for a in ages if a.comparator in ("<", "<=")]

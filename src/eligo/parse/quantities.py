@@ -134,6 +134,7 @@ class Quantity:
     time_unit: str | None = None  # hours … half_lives
     leading_dot: bool = False  # ".5": a digit may have been lost
     age: bool = False  # an age ("18 years of age", "younger than 18"), never a time window
+    gestational: bool = False  # "< 36 weeks of gestation": an age of pregnancy, not a window
     comparator_start: int | None = None
     number_text: str = ""
     notes: list[str] = field(default_factory=list)
@@ -268,9 +269,17 @@ def _unit_range(text: Text, quantity: Quantity, end: int,
         quantity.comparator_start = comparator[1]
 
 
+_GESTATION = re.compile(r"\bgestation|\bamenorrh|\bpregnan[a-z]*\s(?:of|at)\b")
+_BARE_YEARS = re.compile(r"\s{0,2}(?:,|;|\)|\.|$|and\b|or\b|who\b|with\b|at\b|are\b)")
+
+
 def _mark_age(folded: str, quantity: Quantity, start: int, end: int) -> None:
     if quantity.time_unit not in (None, "years", "months", "weeks", "days", "hours") \
             or quantity.unit_text is not None or quantity.scale != "value":
+        return
+    if quantity.time_unit in ("weeks", "days") and _GESTATION.search(
+            folded, max(start, quantity.start - 30), min(end, quantity.end + 30)):
+        quantity.gestational = True
         return
     after = _AGE_AFTER.match(folded, quantity.end, end)
     if after is not None and quantity.time_unit is not None:
@@ -282,6 +291,15 @@ def _mark_age(folded: str, quantity: Quantity, start: int, end: int) -> None:
             "younger" in written
     elif _AGE_BEFORE.search(folded, max(start, first - 30), first) is not None:
         quantity.age = quantity.value <= 120 and quantity.time_unit in (None, "years", "months")
+    elif quantity.time_unit == "years" and quantity.bounds and all(
+            16 <= b.value <= 100 for b in quantity.bounds) and (
+            len(quantity.bounds) == 2 or quantity.comparator in (">", ">=")) and \
+            _BARE_YEARS.match(folded, quantity.end) is not None and not re.search(
+            r"\b(?:for|since|within|past|last|after|than|least)\s*$",
+            folded[max(start, first - 12):first]):
+        # "≥ 18 years", "18-65 years" with nothing more: ages (durations of many years read
+        # "for", "since", "of …")
+        quantity.age = True
 
 
 def _comparator_before(folded: str, start: int, position: int) -> tuple[str, int] | None:

@@ -66,6 +66,7 @@ class Unit:
     pre_quantities: list[Quantity] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     windows: list[TimeWindow] = field(default_factory=list)
+    durations: list[TimeWindow] = field(default_factory=list)  # "for more than 4 weeks"
     start: int = 0
     end: int = 0
     shared: bool = False  # took its numbers or window from the next unit in a list

@@ -19,7 +19,7 @@ from eligo.parse.quantities import Quantity
 from eligo.parse.text import Text
 
 _UNKNOWN_REFERENCE = re.compile(
-    r"\s{0,2},?\s{0,2}(?:prior\sto|before|preceding)\s(?:the\s|a\s)?"
+    r"\s{0,2},?\s{0,2}(?:prior\sto|before|preceding|of)\s(?:the\s|a\s|their\s|his\s|her\s)?"
     r"([a-z][a-z0-9-]*(?:\s(?!with\b|and\b|or\b|in\b|for\b|to\b)[a-z][a-z0-9-]*){0,3})"
 )
 
@@ -55,11 +55,16 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "since": re.compile(r"\s{0,2},?\s{0,2}(?:" + alternation(table["since"]) + r")(?!\w)"),
         "longer": re.compile(r"\s{0,2},?\s{0,2}\(?(?:" + alternation(table["longer"]) + r")\)?"),
         "or": re.compile(r"\s{0,2}(?:or|/)\s{0,2}"),
-        "for": re.compile(r"(?:for|during)\s(?:at\sleast\s|a\sminimum\sof\s|the\s|>\s?|≥\s?)?$"),
+        "for": re.compile(r"(?<![\w-])(?:for|lasting|lasted|persisting|duration\sof|for\sa\s"
+                          r"period\sof|for\sa\stotal\sof)\s(?:at\sleast\s|a\sminimum\sof\s|>\s?|"
+                          r"≥\s?)?$"),
         "single": re.compile(
-            r"(?<!\w)(?:within|in|during|over)\s(?:the\s)?(?:last|past|previous|preceding|prior)\s"
-            r"(year|month|week|day)(?!\w)"
+            r"(?<![\w-])(?:(?:within|in|during|over|for)\s(?:the\s)?)?(?:(last|past|previous|"
+            r"preceding|prior|recent)|(next|coming|following|upcoming))[\s-](half\syear|year|month|"
+            r"week|day)(?!\w)"
         ),
+        "future": re.compile(r"(?:within|in|during|over|for)\s(?:the\s)?(?:next|coming|following|"
+                             r"upcoming)\s$"),
     }
 
 
@@ -77,7 +82,8 @@ def find_windows(
     """The time windows in ``text[start:end]``; ``reference`` is the date a window without
     one counts from (inherited from a parent criterion: "washout prior to cycle 1 day 1")."""
     timed = [q for q in quantities
-             if q.time_unit is not None and not q.age and start <= q.start < end]
+             if q.time_unit is not None and not q.age and not q.gestational
+             and start <= q.start < end and not FREQUENCY.match(text.folded, q.end)]
     windows: list[TimeWindow] = []
     used: set[int] = set()
     for index, quantity in enumerate(timed):
@@ -98,6 +104,8 @@ def find_windows(
     return windows
 
 
+# "2 days a week", "4 hours per week": how often, not when
+FREQUENCY = re.compile(r"\s{0,2}(?:a|per|each|every|/)\s{0,2}(?:day|week|month|year|wk)\b")
 _BETWEEN = re.compile(r"\s{0,2},?\s{0,2}(?:but|and)\s{1,2}$")
 
 
@@ -153,24 +161,35 @@ def _window_at(
     else:
         ref = reference or "screening"
         other = _UNKNOWN_REFERENCE.match(folded, position, end)
-        if other is not None and since is None:
+        of = other is not None and re.match(r"\s*,?\s*of\s", other.group()) is not None
+        if other is not None and since is None and (lead is not None or not of):
             # "prior to the viral load evaluation": a date eligo has no name for
             warning = f"counted from '{text.raw[other.start(1):other.end(1)]}' in the text"
             position = other.end()
     at_least = comparator in (">=", ">")
     negated = at_least and (since is not None or ref_match is not None)
-    if at_least and not (negated or duration or lead):
-        return None  # "≥ 18 years" is an amount, not a window
-    if not (lead or ref_match or since or comparator or longer or duration):
+    timed_from = duration is not None and (ref_match is not None or since is not None)
+    if lead is not None or timed_from:
+        # "for the past year", "stable for at least 2 weeks prior to cycle 1 day 1": when
+        negated, duration = negated and duration is None, None
+    elif at_least and not negated and not longer:
+        # "diabetes for more than 6 months", "> 6 months": how long, not when
+        return _duration(quantity, duration.start() if duration else first, position)
+    future = patterns["future"].search(folded, max(0, first - 30), first)
+    if not (lead or ref_match or since or comparator or longer or duration or future):
         return None
+    if duration is not None and comparator is None and not negated:
+        return _duration(quantity, duration.start(), position, ">=")  # "for 4 weeks"
     if since is not None and not written:
         position = since.end()
     if duration is not None and lead is None:
         window_start = duration.start()
     spans = [(window_start, position)] if len(nodes) == 1 else [
         _quantity_span(quantity), _quantity_span(partner)]  # type: ignore[arg-type]
-    windows = [Window(amount=q.amount, unit=q.unit, direction="before", reference=ref,
-                      warning=warning, span=span, rule="window")
+    if future is not None:
+        window_start, negated = future.start(), False  # "within the next 12 months"
+    windows = [Window(amount=q.amount, unit=q.unit, reference=ref, warning=warning, span=span,
+                      direction="after" if future is not None else "before", rule="window")
                for q, span in zip(nodes, spans, strict=True)]
     node: Window | Longest = windows[0] if len(windows) == 1 else Longest(
         *windows, span=(window_start, position), rule="window.longest")
@@ -183,6 +202,17 @@ def _window_at(
         reference_written=written,
         comparator=comparator,
     )
+
+
+def _duration(quantity: Quantity, start: int, end: int,
+              comparator: str | None = None) -> TimeWindow | None:
+    """A duration: a span of time the fact lasted, with its comparator."""
+    comparator = comparator or quantity.comparator
+    if quantity.time_unit in (None, "half_lives") or comparator is None:
+        return None
+    node = Window(amount=quantity.value, unit=quantity.time_unit, span=(start, end),
+                  rule="duration")
+    return TimeWindow(start, end, node, duration=True, comparator=comparator)
 
 
 def _quantity_span(quantity: Quantity) -> tuple[int, int]:
@@ -208,14 +238,17 @@ def _single_periods(
     for match in _patterns()["single"].finditer(text.folded, start, end):
         if any(w.start <= match.start() < w.end for w in found):
             continue
-        unit = match.group(1) + "s"
+        unit, amount = match.group(3) + "s", 1
+        if unit == "half years":
+            unit, amount = "months", 6
+        direction = "after" if match.group(2) else "before"
         position = match.end()
         ref_match = _patterns()["reference"].match(text.folded, position, end)
         ref = reference or "screening"
         if ref_match is not None:
             ref = _reference_lookup()[normalise_space(ref_match.group(1))]
             position = ref_match.end()
-        node = Window(amount=1, unit=unit, direction="before", reference=ref,
+        node = Window(amount=amount, unit=unit, direction=direction, reference=ref,
                       span=(match.start(), position), rule="window.single")
         extra.append(
             TimeWindow(match.start(), position, node, reference_written=ref_match is not None)

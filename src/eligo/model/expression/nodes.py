@@ -132,9 +132,11 @@ class Longest(Expression, Temporal):
             raise ExpressionError("longest needs at least two windows")
 
 
-class Duration(Expression, Temporal):
+class Duration(Window):
     """How long a fact lasted, whenever it was: "treated for more than 4 weeks" is
-    ``duration(>, 4, weeks)`` on the treatment. Unlike a window it is not tied to a date."""
+    ``duration(>, 4, weeks)`` on the treatment. A span of time like a window (tools that count
+    time spans find it as one), but tied to no date: it has a comparator, no direction and no
+    reference."""
 
     arg_types: ClassVar[dict[str, Arg]] = {
         "comparator": _comparator(required=True),
