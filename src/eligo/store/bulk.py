@@ -5,10 +5,16 @@ parsed again can be written back between batches, on SQLite as on PostgreSQL). A
 decoded with the garbage collector paused: the objects read are many and all kept, and the
 collections their allocation would set off cost more than the reading itself.
 
-Criteria whose expressions came from an older parser than the caller's (or from an unknown one:
-``parser_version`` empty, criteria stored unparsed or none stored) are handed to the caller's
-:class:`CriteriaRefresher` and written back with the new version, so the next load finds them
-current. A database that refuses the write (read-only) still gets the fresh criteria in memory.
+With a :class:`CriteriaRefresher` (the caller's parser), criteria that need parsing are handed
+to it and written back with its version, so the next load finds them current:
+
+- criteria made by an older parser than the refresher's (``parser_version`` below its version;
+  0 for those stored before versions were recorded);
+- criteria not made by the parser (``parser_version`` empty) that carry no expression at all,
+  and trials stored without criteria. Criteria with expressions but no version were written
+  some other way (by hand, in tests): they are used as stored.
+
+A database that refuses the write (read-only) still gets the fresh criteria in memory.
 """
 
 from __future__ import annotations
@@ -118,9 +124,13 @@ def _current() -> Any:
 
 
 def stale_condition(parser_version: int) -> Any:
+    """Rows the refresher of ``parser_version`` parses again. Criteria without a version count
+    when they have no expression (eligo's JSON writes ``"expression":{`` for one that has)."""
+    version = trial_versions.c.parser_version
+    criteria = trial_versions.c.criteria_json
     return or_(
-        trial_versions.c.parser_version.is_(None),
-        trial_versions.c.parser_version < parser_version,
+        version < parser_version,
+        and_(version.is_(None), or_(criteria.is_(None), ~criteria.contains('"expression":{'))),
     )
 
 
@@ -185,21 +195,19 @@ class BulkReader:
             for row in rows:
                 trial = self._read(row, Trial.model_validate_json, row.trial_json)
                 criteria: list[Criterion] = []
-                if self._is_stale(row):
+                if self._older(row):
                     stale.append((len(pairs), row))
                 elif row.criteria_json is not None:
                     criteria = self._read(row, read_criteria, row.criteria_json)
+                if self._unparsed(row, criteria):
+                    stale.append((len(pairs), row))
                 pairs.append((trial, criteria))
         # parsing makes garbage, cyclic too (nodes know their parents): the collector stays on
         fresh = []
         for i, row in stale:
             criteria = self._parse_again(pairs[i][0], row)
             if criteria is None:  # kept as stored, and stale still
-                criteria = (
-                    []
-                    if row.criteria_json is None
-                    else self._read(row, read_criteria, row.criteria_json)
-                )
+                criteria = self._stored(row)
             else:
                 fresh.append((row, criteria))
             pairs[i] = (pairs[i][0], criteria)
@@ -207,12 +215,22 @@ class BulkReader:
             self._write_back(fresh)
         return pairs
 
+    def _older(self, row: Any) -> bool:
+        version = row.parser_version
+        return self.refresh is not None and version is not None and version < self.refresh.version
+
+    def _unparsed(self, row: Any, criteria: list[Criterion]) -> bool:
+        if self.refresh is None or row.parser_version is not None:
+            return False
+        return not any(c.expression is not None for top in criteria for c in top.walk())
+
+    def _stored(self, row: Any) -> list[Criterion]:
+        if row.criteria_json is None:
+            return []
+        return self._read(row, read_criteria, row.criteria_json)
+
     def _read(self, row: Any, decode: Callable[[str], T], text: str) -> T:
         return readable(self.where, row.trial_id, row.current_version, decode, text)
-
-    def _is_stale(self, row: Any) -> bool:
-        wanted = None if self.refresh is None else self.refresh.version
-        return wanted is not None and (row.parser_version is None or row.parser_version < wanted)
 
     def _parse_again(self, trial: Trial, row: Any) -> list[Criterion] | None:
         assert self.refresh is not None

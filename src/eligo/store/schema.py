@@ -69,7 +69,9 @@ trial_versions = Table(
     Column("content_hash", String(64), nullable=False),
     Column("trial_json", Text, nullable=False),
     Column("criteria_json", Text),
-    Column("parser_version", Integer),  # eligo.parse.PARSER_VERSION of the criteria's expressions
+    # eligo.parse.PARSER_VERSION of the parser that made the criteria's expressions; 0 for rows
+    # stored before versions were recorded; empty for criteria not made by the parser
+    Column("parser_version", Integer),
 )
 
 #: One row: the database's own name, and how many saves have changed its trials. A copy made

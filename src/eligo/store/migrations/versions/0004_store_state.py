@@ -2,8 +2,9 @@
 current: the parser version each version's criteria were parsed with, and one row naming the
 database and counting the saves that changed it.
 
-``parser_version`` stays empty for the rows already stored: which parser made their expressions
-is not known, so they are parsed again when next loaded for matching.
+The rows already stored get ``parser_version`` 0: made before versions were recorded, by some
+older parser or none, so they are parsed again when next loaded for matching. Rows saved later
+without a version (criteria written by hand, or not parsed) keep it empty.
 
 Revision ID: 0004
 Revises: 0003
@@ -25,6 +26,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("trial_versions", sa.Column("parser_version", sa.Integer))
+    op.execute("UPDATE trial_versions SET parser_version = 0")
     state = op.create_table(
         "store_state",
         sa.Column("id", sa.Integer, primary_key=True),
