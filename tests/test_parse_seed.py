@@ -281,15 +281,20 @@ def test_hepatitis_b_rules(criteria) -> None:
         warning="counted from 'viral load evaluation' in the text")))
     low_load = Measurement(measurement="hbv_dna", comparator="<=", value=2000, unit="[IU]/mL",
                            window=serology.copy())
-    assert expression(criteria, "exc-18.1.2") == All(
+    assert expression(criteria, "exc-18.1.2") == All(  # "normal": within the reference range
         condition("hepatitis_b"), low_load, untreated,
+        Measurement(measurement="transaminases", comparator=">=", lln=1,
+                    window=serology.copy()),
         Measurement(measurement="transaminases", comparator="<=", uln=1,
                     window=serology.copy()),
     )
     third = expression(criteria, "exc-18.1.3")
-    assert third == All(
+    assert third == All(  # "abnormal": outside the reference range
         condition("hepatitis_b"), low_load.copy(), untreated.copy(),
-        Measurement(measurement="transaminases", comparator=">", uln=1, window=serology.copy()),
+        Any(Measurement(measurement="transaminases", comparator="<", lln=1,
+                        window=serology.copy()),
+            Measurement(measurement="transaminases", comparator=">", uln=1,
+                        window=serology.copy())),
         Measurement(measurement="transaminases", comparator="<", uln=3, window=serology.copy()),
     )
     resolved = expression(criteria, "exc-18.1")

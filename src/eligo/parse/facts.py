@@ -162,9 +162,9 @@ def therapy(unit: Unit, reading: Reading) -> Expression:
 
 def procedure(unit: Unit, reading: Reading) -> Expression:
     written = reading.words(unit.head.start, unit.head.end)
-    qualifiers = list(
-        dict.fromkeys([*unit.values("proc_qualifier", "before"), *_qualifiers_within(written)])
-    )
+    within = [] if unit.head.value == "coronary_intervention" else _qualifiers_within(written)
+    qualifiers = list(dict.fromkeys([*unit.values("proc_qualifier", "before"), *within,
+                                     *_site_qualifiers(unit, reading)]))
     sites = unit.values("site") or [
         site for phrase, site in data("keywords")["implied_sites"].items() if phrase in written]
     if unit.head.extra.get("site"):
@@ -191,6 +191,17 @@ def procedure(unit: Unit, reading: Reading) -> Expression:
         span=span_of(unit),
         rule="procedure",
     )
+
+
+def _site_qualifiers(unit: Unit, reading: Reading) -> list[str]:
+    """"Radiotherapy to the whole abdomen": a qualifier written just before the site."""
+    found = []
+    for site in (i for i in unit.after if i.kind == "site"):
+        for item in reading.items:
+            if item.kind == "proc_qualifier" and 0 <= site.start - item.end <= 1:
+                reading.use(item.start, item.end)
+                found.append(item.value)
+    return found
 
 
 @cache

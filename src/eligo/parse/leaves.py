@@ -74,7 +74,7 @@ def measurement(unit: Unit, reading: Reading) -> Expression | None:
         i.value for i in unit.before if i.kind == "result" and unit.head.start - i.end <= 12]
     # "normal transaminases", "abnormal transaminases AST/ALT < 3 ULN"
     normal = [q for q in unit.pre_quantities
-              if q.scale == "normal" and 0 <= unit.head.start - q.end <= 2]
+              if q.scale in ("normal", "abnormal") and 0 <= unit.head.start - q.end <= 2]
     found = thresholds(unit) or _listed_grades(concept, unit, reading)
     for item in unit.before:
         if item.kind == "result" and item.value in result:
@@ -182,7 +182,8 @@ def _threshold_node(
     if any(part is None for part in parts):
         return None
     reading.use(*quantity_span(quantity))
-    return all_of(
+    junction = any_of if quantity.scale == "abnormal" else all_of
+    return junction(
         [p for p in parts if p is not None],
         span=(quantity.start, quantity.end),
         rule="measurement.range",
@@ -194,7 +195,7 @@ def _bound_node(
     shared: str | None = None,
 ) -> Expression | None:
     span = quantity_span(quantity)
-    if quantity.scale in ("uln", "lln", "normal"):
+    if quantity.scale in ("uln", "lln", "normal", "abnormal"):
         return _limit_node(concept, quantity, bound, span)
     context = unit.values("mcontext")
     value, ucum, warning = _normalised(concept, bound.value, quantity, shared)
@@ -216,6 +217,8 @@ def _limit_node(
     concept: str, quantity: Quantity, bound: Bound, span: tuple[int, int]
 ) -> Expression:
     scale = "lln" if quantity.scale == "lln" else "uln"
+    if quantity.scale in ("normal", "abnormal"):  # the reference range: low side is the LLN
+        scale = "lln" if bound.comparator in (">=", "<") else "uln"
     value, warning = bound.value, None
     if scale == "uln" and bound.comparator in ("<", "<=") and value < 1:
         if quantity.leading_dot:
@@ -226,7 +229,8 @@ def _limit_node(
             )
         else:
             warning = f"a limit of {value:g} × ULN is unusually strict: check the source"
-    rule = "measurement.normal" if quantity.scale == "normal" else f"measurement.{scale}"
+    rule = f"measurement.{quantity.scale}" if quantity.scale in ("normal", "abnormal") \
+        else f"measurement.{scale}"
     return Measurement(
         measurement=concept,
         comparator=bound.comparator,

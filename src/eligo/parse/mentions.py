@@ -138,8 +138,9 @@ def find_items(raw: str) -> list[Item]:
     """Every item in ``raw``, non-overlapping, in text order; heads a coordination leaves
     unwritten ("brain or meningeal metastases") are filled in (:mod:`eligo.parse.ellipsis`)."""
     from eligo.parse.ellipsis import fill_ellipses
+    from eligo.parse.senses import decide
 
-    return fill_ellipses(raw, direct_items(raw))
+    return fill_ellipses(raw, decide(raw, direct_items(raw)))
 
 
 def direct_items(raw: str) -> list[Item]:

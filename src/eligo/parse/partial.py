@@ -38,7 +38,7 @@ def read_inside(reading: Reading, covered: bytearray, stretches: list[tuple[int,
     taken = [(w.start, w.end) for w in windows]
     for quantity in reading.quantities:
         start = quantity.start if quantity.comparator_start is None else quantity.comparator_start
-        if not quantity.bounds or quantity.scale == "normal" or any(
+        if not quantity.bounds or quantity.scale in ("normal", "abnormal") or any(
                 a <= quantity.start < b for a, b in taken):
             continue
         if not _unused(covered, quantity.start, quantity.end) or not _inside(

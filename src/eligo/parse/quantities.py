@@ -40,9 +40,11 @@ _NUMBER_WORDS = {
     "eighteen": 18,
     "twenty": 20,
     "thirty": 30,
+    "twice": 2,
+    "thrice": 3,
 }
 NUMBER = (
-    r"(?<![\w.,])(?:\d{1,3}(?:[, ]\d{3}){1,4}(?![\d,])(?:\.\d{1,6})?"
+    r"(?<![\w.])(?:\d{1,3}(?:[, ]\d{3}){1,4}(?![\d,])(?:\.\d{1,6})?"
     r"|\d{1,12}(?:\.\d{1,6})?(?!\d)|\.\d{1,6}|(?:" + "|".join(_NUMBER_WORDS) + r")(?![\w])"
     r"|(?:iv|v|i{1,3})(?![a-z\d]))"
 )
@@ -55,7 +57,10 @@ _RANGE_TAIL = re.compile(r"\s{0,2}(?:-|~|to|and|through)\s{0,2}(" + NUMBER + ")"
 ULN_WORDS = (
     r"(?:the\s)?(?:institutional\s|upper\s)?(?:uln|iuln|upper\slimits?\sof\s(?:the\s)?"
     r"(?:institutional\s|institution's\s|lab\s|laboratory\s)?normal(?:\srange|\slimits?|\svalues?)?"
-    r"(?:\s\(uln\))?|upper\snormal\slimits?(?:\s\(uln\))?|upper\slimit\snormal)"
+    r"(?:\s\(uln\))?|upper\snormal\slimits?(?:\s\(uln\))?|upper\slimit\snormal"
+    r"|(?:maximum|max\.?|upper|highest)\s(?:of\s)?(?:the\s)?normal\s(?:values?|limits?|range|level)"
+    r"|normal\supper\slimits?|upper\s(?:value|range|level)\sof\s(?:the\s)?normal(?:\srange)?"
+    r"|normal\s(?:range|values?|limits?)(?:\s\(uln\))?)"
 )
 LLN_WORDS = (
     r"(?:the\s)?(?:institutional\s)?(?:lln|lower\slimits?\sof\s(?:the\s)?(?:institutional\s)?"
@@ -157,6 +162,10 @@ def _comparators() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str], di
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_DECIMAL_TAIL = re.compile(r",(\d{1,2})(?![\d,])")
+
+
 def number_value(text: str) -> float | None:
     """ "100 000" → 100000.0, "1,500" → 1500.0, ".5" → 0.5, "two" → 2.0, "ii" → 2.0."""
     word = _NUMBER_WORDS.get(text) or _ROMAN.get(text)
@@ -215,6 +224,8 @@ def _read(text: Text, match: re.Match[str], start: int, end: int) -> Quantity | 
     if match.group() in _ROMAN and not _ROMAN_CONTEXT.search(
             folded, max(start, match.start() - 30), match.start()):
         return None
+    if _YEAR.fullmatch(match.group()) and not _UNIT.match(folded, match.end(), end):
+        return None  # "between 2008 and 2017": calendar years
     quantity = Quantity(
         match.start(),
         match.end(),
@@ -223,10 +234,22 @@ def _read(text: Text, match: re.Match[str], start: int, end: int) -> Quantity | 
         leading_dot=match.group().startswith("."),
     )
     comparator = _comparator_before(folded, start, match.start())
-    tail = _RANGE_TAIL.match(folded, match.end(), end)
+    decimal = _DECIMAL_TAIL.match(folded, match.end(), end)
+    if decimal is not None and match.group().isdigit() and (
+            comparator is not None or _UNIT.match(folded, decimal.end(), end)):
+        # "7,8 mmol/l", "≥18,5": a decimal comma; "ECOG 0,1" lists two grades
+        value = float(f"{match.group()}.{decimal.group(1)}")
+        quantity.value, quantity.end = value, decimal.end()
+        quantity.number_text = folded[match.start():decimal.end()]
+    tail = _RANGE_TAIL.match(folded, quantity.end, end)
     high = number_value(tail.group(1)) if tail else None
+    tail_end = tail.end() if tail else 0
+    if tail is not None and high is not None and decimal is not None:
+        more = _DECIMAL_TAIL.match(folded, tail_end, end)  # "18,5-27,5"
+        if more is not None:
+            high, tail_end = float(f"{tail.group(1)}.{more.group(1)}"), more.end()
     if tail is not None and high is not None and high > value:
-        quantity.end = tail.end()
+        quantity.end = tail_end
         quantity.bounds = (Bound(">=", value), Bound("<=", high))
         if comparator is not None:
             quantity.comparator_start = comparator[1]
@@ -398,8 +421,10 @@ def _limits_without_number(
     for match in _NORMAL.finditer(folded, start, end):
         if any(a <= match.start() < b for a, b in taken):
             continue
-        bound = Bound(">", 1.0) if match.group().startswith("ab") else Bound("<=", 1.0)
-        extra.append(
-            Quantity(match.start(), match.end(), 1.0, bounds=(bound,), scale="normal")
-        )
+        # "normal": within the reference range; "abnormal": outside it
+        if match.group().startswith("ab"):
+            bounds, scale = (Bound("<", 1.0), Bound(">", 1.0)), "abnormal"
+        else:
+            bounds, scale = (Bound(">=", 1.0), Bound("<=", 1.0)), "normal"
+        extra.append(Quantity(match.start(), match.end(), 1.0, bounds=bounds, scale=scale))
     return extra

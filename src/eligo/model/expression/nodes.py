@@ -336,7 +336,8 @@ class PriorTherapy(Expression, Comparison, Dated):
 PROCEDURES = (
     "radiotherapy", "surgery", "transfusion", "transplant", "biopsy", "resection", "orchiectomy",
     "stem_cell_transplant", "organ_transplant", "chemoembolisation", "radiofrequency_ablation",
-    "pleurodesis", "dialysis", "vascular_access", "drainage", "stent", "other",
+    "pleurodesis", "dialysis", "vascular_access", "drainage", "stent", "coronary_intervention",
+    "other",
 )
 
 

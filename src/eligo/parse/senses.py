@@ -1,0 +1,55 @@
+"""Words with more than one sense, decided by what stands around them.
+
+- "line(s)" is a line of therapy only where a count, an order or a treatment word goes with it
+  ("2 prior lines", "second line", "line of therapy"); "in-dwelling lines or ports" are
+  catheters;
+- "PCI" is prophylactic cranial irradiation in an oncology text and percutaneous coronary
+  intervention beside cardiac words ("PCI or CABG within 6 months", "coronary stent");
+- "anti-X" names a treatment against X, not X: "anti-myeloma treatment" is anticancer therapy,
+  not the diagnosis of myeloma ("anti-HIV drugs" stay unread rather than read as HIV).
+"""
+
+from __future__ import annotations
+
+import re
+
+from eligo.parse.mentions import Item
+from eligo.vocab import vocabulary
+
+_THERAPY_LINE = re.compile(
+    r"(?:\d|\bone|\btwo|\bthree|\bfour|\bfirst|\bsecond|\bthird|\bfourth|\bfront|\b1st|\b2nd|"
+    r"\b3rd|\blater|\bprior|\bprevious|\bsubsequent|\btreatment|\btherapy|\bchemotherapy|"
+    r"\bsystemic|\bsalvage|\bmaintenance|\bmore|\bfewer|\bmultiple|\bany|\badditional)"
+    r"[\s-]{1,3}(?:(?:or|and|to|-)\s(?:more\s)?)?(?:[a-z]+\s){0,2}$")
+_LINE_OF = re.compile(r"\s(?:of|for)\s")
+_CARDIAC = re.compile(
+    r"\b(?:coronary|cardiac|cardio|myocardial|heart|angina|cabg|bypass|angioplasty|stent|"
+    r"stenting|revasculari[sz]ation|infarction|\bmi\b|acute\scoronary|ptca|percutaneous)")
+
+
+def decide(raw: str, items: list[Item]) -> list[Item]:
+    folded = raw.lower()
+    out: list[Item] = []
+    for item in items:
+        written = folded[item.start:item.end]
+        if item.kind == "lines" and written in ("line", "lines") and not _counted_line(
+                folded, item):
+            continue
+        if written == "pci" and item.kind == "procedure" and _CARDIAC.search(
+                folded, max(0, item.start - 120), item.end + 120):
+            out.append(Item("procedure", "coronary_intervention", item.start, item.end,
+                            {"site": "heart"}))
+            continue
+        if item.kind == "condition" and folded[max(0, item.start - 5):item.start] == "anti-":
+            entry = vocabulary().conditions.get(item.value)
+            if entry is not None and entry.category in ("neoplasm", "metastasis"):
+                out.append(Item("therapy", "anticancer", item.start - 5, item.end))
+            continue
+        out.append(item)
+    return out
+
+
+def _counted_line(folded: str, item: Item) -> bool:
+    before = folded[max(0, item.start - 30):item.start]
+    return _THERAPY_LINE.search(before) is not None or _LINE_OF.match(
+        folded, item.end) is not None
