@@ -81,7 +81,8 @@ def trials_from_path(path: Path) -> list[tuple[Trial, list[Criterion]]]:
 
 
 class Trials:
-    """Where trials come from for one process: paths read once, the database opened once."""
+    """Where trials come from for one process: paths read once, the database opened once, and
+    every stored trial compiled for matching once (kept on disk until the database changes)."""
 
     def __init__(self, db_url: str | None) -> None:
         self.db_url = db_url
@@ -95,32 +96,32 @@ class Trials:
             self._store = open_store(self.db_url)
         return self._store
 
-    def stored(self, trial: Trial) -> tuple[Trial, list[Criterion]]:
-        criteria = self.store.criteria(trial.trial_id)
-        if criteria is None:
-            from eligo.criteria import analyse
-
-            criteria = analyse(trial).criteria
-        return trial, parsed(criteria)
-
     def named(self, key: str) -> list[tuple[Trial, list[Criterion]]]:
         if key not in self._by_key:
             path = Path(key)
             if path.exists():
                 self._by_key[key] = trials_from_path(path)
             else:
-                trial = self.store.get(key)
-                if trial is None:
+                from eligo.engine.stored import Reparser
+
+                found = self.store.with_criteria([key], refresh=Reparser()).get(key)
+                if found is None:
                     raise RecordError("no such trial in the database, nor such a file", source=key)
-                self._by_key[key] = [self.stored(trial)]
+                self._by_key[key] = [found]
         return self._by_key[key]
 
     def select(self, keys: list[str] | tuple[str, ...]) -> TrialSet:
         if not keys:
             if self._everything is None:
-                self._everything = TrialSet(self.stored(t) for t in self.store.iter_trials())
+                from eligo.engine.stored import stored_trial_set
+
+                self._everything = stored_trial_set(self.store, announce=_announce)
             return self._everything
         return TrialSet(item for key in keys for item in self.named(key))
+
+
+def _announce(message: str) -> None:
+    click.secho(message, fg="cyan", err=True)
 
 
 # -- output ------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ its user alone, as the user's cache directory is.
 
 from __future__ import annotations
 
+import contextlib
+import copyreg
 import gc
 import hashlib
 import logging
@@ -30,12 +32,14 @@ import os
 import pickle
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 import eligo
+from eligo.engine.plan import Planned, PlannedTrial
+from eligo.engine.relevance import TrialConcepts
 from eligo.engine.trial_set import CompiledTrials, Pair, TrialSet
 from eligo.model import Criterion, Trial
 from eligo.model.expression import EXPRESSION_VERSION
@@ -44,6 +48,10 @@ log = logging.getLogger(__name__)
 
 #: Bump when the layout of what is pickled changes in a way the code fingerprint cannot see.
 CACHE_FORMAT = 1
+#: Fewer trials than this compile in well under a second: not worth a file.
+MIN_CACHED = 200
+#: Compiled sets kept in the cache folder (one per database), the least recently used dropped.
+KEPT_FILES = 8
 _PACKAGE = Path(eligo.__file__).parent
 _FINGERPRINTED = ("engine", "vocab", "model")
 
@@ -58,6 +66,10 @@ class TrialSource(Protocol):
     def iter_with_criteria(self, *, refresh: Any = None) -> Iterator[Pair]: ...
 
     def with_criteria(self, trial_ids: list[str], *, refresh: Any = None) -> dict[str, Pair]: ...
+
+    def count(self) -> int: ...
+
+    def stale_count(self, parser_version: int) -> int: ...
 
 
 class Reparser:
@@ -144,14 +156,17 @@ def stored_trial_set(
     *,
     vocab: Any | None = None,
     cache: Path | None | bool = True,
+    min_cached: int | None = None,
     timings: dict[str, float] | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> TrialSet:
     """Every current trial of ``source`` as a :class:`TrialSet` for :func:`eligo.engine.match`.
 
-    ``cache``: True for :func:`cache_folder`, a folder, or False/None for none. ``timings``, if
-    given, is filled with the seconds each step took (``cache_read``, ``load``, ``compile``,
-    ``cache_write``) and ``cached`` (1.0 when the set came from the cache)."""
-    folder = cache_folder() if cache is True else (cache or None)
+    ``cache``: True for :func:`cache_folder`, a folder, or False/None for none; a store of
+    fewer than ``min_cached`` trials (default :data:`MIN_CACHED`) is compiled every time.
+    ``timings``, if given, gets the seconds each step took (``cache_read``, ``load``,
+    ``compile``, ``cache_write``) and ``cached`` (1.0 when the set came from the cache).
+    ``announce`` is told, in a sentence for people, when the slow way is taken."""
     steps = timings if timings is not None else {}
     refresh = Reparser()
 
@@ -160,6 +175,7 @@ def stored_trial_set(
 
     state = source.state()
     key = cache_key(state, refresh.version)
+    folder = cache_folder() if cache is True else (cache or None)
     path = _cache_path(folder, source.url) if folder is not None else None
     if path is not None:
         started = time.perf_counter()
@@ -169,15 +185,27 @@ def stored_trial_set(
             steps["cached"] = 1.0
             return TrialSet.from_compiled(compiled, fetch, vocab=vocab)
     steps["cached"] = 0.0
+    count, stale = source.count(), source.stale_count(refresh.version)
+    kept = path is not None and count >= (MIN_CACHED if min_cached is None else min_cached)
+    if announce is not None and (kept or stale):
+        announce(_compiling(count, stale, kept))
     trial_set = _compile(source, refresh, fetch, vocab, steps)
-    if path is not None:
+    if path is not None and kept:
         if source.state() == state:
             started = time.perf_counter()
             _write(path, key, trial_set.compiled())
             steps["cache_write"] = time.perf_counter() - started
         else:
-            log.info("%s changed while it was read: the compiled trials are not cached", source.url)
+            log.info("%s changed while it was read: the compiled trials are not kept", source.url)
     return trial_set
+
+
+def _compiling(count: int, stale: int, kept: bool) -> str:
+    message = f"Compiling {count} stored trials for matching"
+    message += " (kept until the database changes)" if kept else ""
+    if stale:
+        message += f"; parsing the criteria of {stale} again (stored by an older parser)"
+    return message + "…"
 
 
 def _compile(
@@ -216,7 +244,11 @@ def _read(path: Path, key: dict[str, Any]) -> CompiledTrials | None:
     except Exception as error:  # a damaged or foreign file is rebuilt, never trusted
         log.warning("%s: compiled trials unreadable (%s); compiling again", path, error)
         return None
-    return compiled if isinstance(compiled, CompiledTrials) else None
+    if not isinstance(compiled, CompiledTrials):
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used: the last to be dropped (see _prune)
+    return compiled
 
 
 def _write(path: Path, key: dict[str, Any], compiled: CompiledTrials) -> None:
@@ -227,12 +259,36 @@ def _write(path: Path, key: dict[str, Any], compiled: CompiledTrials) -> None:
         with os.fdopen(descriptor, "wb") as handle:
             _dump(handle, key, compiled)
         os.replace(temporary, path)  # readers see the old file or the new one, never half
+        _prune(path.parent)
     except (OSError, pickle.PicklingError) as error:
         log.warning("%s: cannot keep the compiled trials (%s)", path, error)
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
 
 
+def _prune(folder: Path) -> None:
+    """Keep the :data:`KEPT_FILES` most recently used sets: databases come and go."""
+    found = []
+    for path in folder.glob("trials-*.pickle"):
+        with contextlib.suppress(OSError):
+            found.append((path.stat().st_mtime, path))
+    for _, path in sorted(found, reverse=True)[KEPT_FILES:]:
+        path.unlink(missing_ok=True)
+
+
 def _dump(handle: BinaryIO, key: dict[str, Any], compiled: CompiledTrials) -> None:
     pickle.dump(key, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    pickle.dump(compiled, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _COMPACT
+    pickler.dump(compiled)
+
+
+# The many small objects of a compiled set pickled as a call of their class with their fields:
+# smaller than the default (no field names) and read back about twice as fast.
+_COMPACT = copyreg.dispatch_table.copy()
+_COMPACT[Planned] = lambda p: (
+    Planned,
+    (p.kind, p.cohort, p.tree, p.children, p.has_team, p.may_gate),
+)
+_COMPACT[PlannedTrial] = lambda p: (PlannedTrial, (p.runs,))
+_COMPACT[TrialConcepts] = lambda c: (TrialConcepts, (c.concepts, c.closure))
