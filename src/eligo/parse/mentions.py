@@ -17,7 +17,7 @@ from typing import Any
 
 from eligo.parse.lexicon import data
 from eligo.vocab import vocabulary
-from eligo.vocab.matching import TermMatcher
+from eligo.vocab.matching import TermMatcher, tokenize
 
 #: Item kinds that name a fact by themselves (the rest qualify or connect them).
 HEAD_KINDS = frozenset(
@@ -147,15 +147,16 @@ def direct_items(raw: str) -> list[Item]:
     """The items written out in ``raw``, non-overlapping, in text order."""
     vocab = vocabulary()
     candidates: list[Item] = []
+    tokens = tokenize(raw, _spelling())  # cut once, searched by every matcher
     for mention in (
-        *vocab.find_conditions(raw),
-        *vocab.find_drugs(raw),
-        *vocab.find_measurements(raw),
+        *vocab.condition_matcher.find_tokens(tokens, raw),
+        *vocab.drug_matcher.find_tokens(tokens, raw),
+        *vocab.measurement_matcher.find_tokens(tokens, raw),
     ):
         candidates.append(
             _vocabulary_item(mention.kind, mention.concept_id, mention.start, mention.end)
         )
-    for mention in _keyword_matcher().find(raw):
+    for mention in _keyword_matcher().find_tokens(tokens, raw):
         kind, value = mention.concept_id.split("|", 1)
         if kind == "biomarker_name":
             kind = "biomarker"

@@ -111,7 +111,11 @@ class TermMatcher:
         self.owners.setdefault((keys, entry.exact), set()).add(entry.concept_id)
 
     def find(self, text: str) -> list[Mention]:
-        tokens = tokenize(text, self._spelling)
+        return self.find_tokens(tokenize(text, self._spelling), text)
+
+    def find_tokens(self, tokens: list[Token], text: str) -> list[Mention]:
+        """:meth:`find` over tokens already cut from ``text`` (with the same spelling table),
+        so several matchers can share one tokenisation."""
         mentions: list[Mention] = []
         i, n = 0, len(tokens)
         while i < n:
