@@ -53,6 +53,7 @@ class ClauseResult:
     node: Expression | None
     permissive: bool = False  # "… allowed": a permission, or an exception to what precedes
     exception: bool = False  # "(excluding X)": an exception to what precedes, whatever it is
+    guard: Expression | None = None  # "For patients with X, …": whom the clause is about
 
 
 def read_clause(reading: Reading, start: int, end: int) -> ClauseResult:

@@ -200,7 +200,10 @@ def _breaks_negation(reading: Reading, start: int, end: int) -> bool:
 
 def connector(reading: Reading, left: Unit, right: Unit) -> str:
     start = left.end if left.end <= right.head.start else left.head.end
-    gap = reading.gap(start, right.head.start)
+    # up to the words leading into the right head: "… NEC with progression on or after
+    # platinum" joins with "with", the "or" is the outcome's
+    stop = right.start if start <= right.start <= right.head.start else right.head.start
+    gap = reading.gap(start, stop)
     words = gap.replace(",", " , ").replace("/", " / ").split()
     if "and/or" in gap or "or" in words or "nor" in words or "either" in words:
         return "or"

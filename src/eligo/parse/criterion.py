@@ -35,7 +35,7 @@ _SPLIT = re.compile(
     r"|,\s(?=(?:have|has|had|must|should|and must|and should)\s(?!elapsed|passed))"
     r"|,\s(?:but|however)\s(?!no\smore|not\smore|less|within)|\sbut\s(?!no\smore|not\smore|less|within)"
     r"|,?\s(and|or)\s(?=(?:must|should|shall|will|may|cannot|can|have|has|had|be|is|are|was|"
-    r"were|need|needs|agree|agrees|patients?|subjects?|no|not|if|who)\b)"
+    r"were|need|needs|agree|agrees|patients?|subjects?|no|not(?!\sotherwise)|if|who)\b)"
 )
 _COHORT_SUBJECT = re.compile(r"\b(?:cohort|arm|part)\s?([0-9]{1,2}|[a-d])\b")
 _WORD = re.compile(r"[a-z0-9µ]+(?:['-][a-z0-9]+)*")
@@ -54,10 +54,19 @@ def filler_words() -> frozenset[str]:
 def read_criterion(reading: Reading) -> Expression:
     conjuncts: list[Expression] = []
     exceptions: list[tuple[Expression, Piece]] = []
+    guard: Expression | None = None
     for piece in sentences(reading.text):
         result = _read_sentence(reading, piece)
         if result.node is None:
             continue
+        if result.guard is not None or result.permissive:
+            guard = result.guard or guard
+        elif guard is not None and _CONTINUED.match(reading.words(piece.start, piece.end)):
+            # "For patients with NEC, … In addition, the tumor must have …": still about them
+            result.node = any_of([Not(guard.copy(), rule="subject"), result.node],
+                                 rule="subject.continued")
+        else:
+            guard = None
         if result.exception and conjuncts:
             conjuncts = [_exception(all_of(conjuncts), result.node)]
             continue
@@ -68,7 +77,7 @@ def read_criterion(reading: Reading) -> Expression:
     main = all_of(conjuncts) if conjuncts else None
     for permission, piece in exceptions:
         permitted = permission.this if isinstance(permission, Allowed) else permission
-        if main is not None and permitted is not None and shares_concept(main, permitted):
+        if main is not None and permitted is not None and _forbids(reading, main, permitted):
             main = _exception(main, permitted)
             continue
         if not isinstance(permission, Allowed):
@@ -83,6 +92,7 @@ def read_criterion(reading: Reading) -> Expression:
 _CONDITIONAL = re.compile(r"\b(?:if|unless|provided|only|when|except)\b")
 
 
+_CONTINUED = re.compile(r"^(?:in\saddition|additionally|furthermore|moreover|also)\b")
 _NOT_SPECIFIED = re.compile(
     r"(?:^|:\s*)(?:not\sspecified|no\srestrictions?|none|any|any\s(?:age|sex|gender)|"
     r"all\sages|both\s(?:sexes|genders)|male\sor\sfemale|not\sapplicable|n/a)\.?\s*$")
@@ -128,6 +138,19 @@ def _label_end(reading: Reading, piece: Piece) -> int | None:
     return None
 
 
+def _forbids(reading: Reading, main: Expression, permitted: Expression) -> bool:
+    """Whether ``main`` forbids what a later sentence permits, so the permission is an
+    exception to it: an exclusion, or a prohibition in an inclusion ("No brain metastases.
+    Treated brain metastases are allowed."). A requirement is not narrowed by a permission
+    ("… NECs. Large cell, small cell or not otherwise specified are eligible.")."""
+    if not shares_concept(main, permitted):
+        return False
+    if reading.kind == "exclusion" or isinstance(main, Not):
+        return True
+    return isinstance(main, All) and any(
+        isinstance(item, Not) and shares_concept(item, permitted) for item in main.items)
+
+
 def _exception(main: Expression, exc: Expression) -> Expression:
     if isinstance(main, Not):
         return Not(all_of([main.this, Not(exc)]), rule="exception")
@@ -150,7 +173,10 @@ def _read_sentence(reading: Reading, piece: Piece) -> ClauseResult:
     part = trim(reading.text, low, piece.end)
     if part.end > part.start:
         parts.append((_read_part(reading, part), link))
-    return _join_clauses(parts)
+    joined = _join_clauses(parts)
+    if len(parts) == 1:
+        joined.guard = parts[0][0].guard
+    return joined
 
 
 def _read_part(reading: Reading, piece: Piece) -> ClauseResult:
@@ -174,6 +200,9 @@ def _read_part(reading: Reading, piece: Piece) -> ClauseResult:
         if subject is not None:
             body = _read_clauses(reading, modal, piece.end)
             return _implication(reading, subject, body, piece.start, piece.start)
+        if _generic_subject(reading, piece.start, modal):
+            # "the tumor must have a Ki67 > 20 %": the patient's own cancer, no new fact
+            return _read_clauses(reading, modal, piece.end)
     return _read_clauses(reading, piece.start, piece.end)
 
 
@@ -186,7 +215,8 @@ def _implication(
     node = body.node.this if body.permissive and body.node.kind == "allowed" else body.node
     if body.permissive and node is not None:
         return ClauseResult(all_of([guard, node]), permissive=True)
-    return ClauseResult(any_of([Not(guard, rule="subject"), node], rule="subject"))
+    return ClauseResult(any_of([Not(guard, rule="subject"), node], rule="subject"),
+                        guard=guard)
 
 
 def _modal(reading: Reading, piece: Piece) -> int | None:
@@ -233,6 +263,12 @@ def _subject(reading: Reading, start: int, end: int) -> Expression | None:
             )
         )
     return all_of(parts) if parts else None
+
+
+def _generic_subject(reading: Reading, start: int, end: int) -> bool:
+    inside = [i for i in reading.items if start <= i.start and i.end <= end]
+    return any(i.value in _GENERIC for i in inside) and not any(
+        i.kind in HEAD_KINDS and i.value not in _GENERIC for i in inside)
 
 
 def _top_level_comma(reading: Reading, start: int, end: int) -> int | None:

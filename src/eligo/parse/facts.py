@@ -73,7 +73,8 @@ def condition(unit: Unit, reading: Reading) -> Expression:
     elif "current" in before:
         status = "active"
     qualifiers = list(dict.fromkeys(
-        [*unit.values("qualifier"), *unit.values("outcome", "before")]))
+        [*unit.values("qualifier", "before"), *_own_after(unit, reading, "qualifier"),
+         *unit.values("outcome", "before")]))
     if "uncertain" in before:
         qualifiers.append("suspected")
     stages, grade, differentiation = [], None, None
@@ -109,6 +110,19 @@ def condition(unit: Unit, reading: Reading) -> Expression:
         for stage in dict.fromkeys(stages)
     ]
     return any_of(nodes, span=span_of(unit), rule="condition.stage")
+
+
+def _own_after(unit: Unit, reading: Reading, kind: str) -> list[str]:
+    """Words of ``kind`` after the head that are its own ("metastases, untreated"), not a
+    member of a list it heads ("small cell or not otherwise specified")."""
+    own = []
+    for item in unit.after:
+        if item.kind != kind:
+            continue
+        gap = reading.words(unit.head.end, item.start)
+        if not re.search(r"\b(?:or|and|nor)\b", gap):
+            own.append(item.value)
+    return own
 
 
 def _grade(unit: Unit, reading: Reading) -> str | None:

@@ -99,6 +99,8 @@ def measurement(unit: Unit, reading: Reading) -> Expression | None:
     return _derived(node, concept, methods, unit) if methods else node
 
 
+_PER_FIELDS = re.compile(r"\s?(?:per|/|in)\s?(?:10|ten)\s?(?:high[-\s]power(?:ed)?\s)?"
+                         r"(?:fields?|hpfs?)(?:\s\(hpf\))?")
 _LIST_JOINT = re.compile(r"^\s{0,2}(?:,\s?|or|and|and/or|/|-|to|through)?\s{0,2}(?:or\s)?$")
 _CLASS_LETTERS = re.compile(r"\b(?:class|grade|score)?\s?([abc])\b(?:\s?(?:,|or|and|/|-|to)\s?"
                             r"(?:class\s)?([abc])\b)?")
@@ -338,10 +340,10 @@ def biomarker(unit: Unit, reading: Reading, name: str | None = None) -> Expressi
         scale = extra.get("scale")
         if quantity.unit_text and quantity.unit_text.strip() in ("%", "percent"):
             scale = "percent"
-        if "hpf" in reading.words(quantity.end, quantity.end + 30) or "high-power" in reading.words(
-            quantity.end, quantity.end + 30
-        ):
+        fields = _PER_FIELDS.match(reading.words(quantity.end, quantity.end + 40))
+        if fields is not None:
             scale = "per_10_hpf"
+            reading.use(quantity.end, quantity.end + fields.end())
         for bound in quantity.bounds:
             nodes.append(
                 Biomarker(
