@@ -86,6 +86,8 @@ class Reparser:
     def __call__(self, trial: Trial, criteria: list[Criterion] | None) -> list[Criterion] | None:
         from eligo.parse import parse_criteria
 
+        was_collecting = gc.isenabled()
+        gc.enable()  # parsing makes cyclic garbage, even while a load has paused the collector
         try:
             if criteria is None:
                 from eligo.criteria import analyse
@@ -100,17 +102,30 @@ class Reparser:
                 error,
             )
             return None
+        finally:
+            if not was_collecting:
+                gc.disable()
 
 
 @contextmanager
-def _paused_gc() -> Iterator[None]:
-    # Loading makes a great many objects, all kept: the collections their allocation sets off
-    # would cost more than the loading (none of them is garbage yet).
+def _paused_gc(freeze: bool, garbage: bool = False) -> Iterator[None]:
+    """The collector off while a great many long-lived objects are made: the collections their
+    allocation would set off cost more than making them, and find nothing (none is garbage).
+
+    ``freeze``: what was made is then moved out of the collector's sight (``gc.freeze``): a
+    compiled set lives as long as the process, and scanning its million objects costs a third
+    of a second the first time the collector runs, and again at each full collection later.
+    ``garbage``: first collect what was dropped meanwhile (each trial's criteria, once compiled:
+    expression trees are cyclic), which would otherwise be kept for ever."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            if garbage:
+                gc.collect()
+            gc.freeze()
         if was_enabled:
             gc.enable()
 
@@ -160,6 +175,7 @@ def stored_trial_set(
     min_cached: int | None = None,
     timings: dict[str, float] | None = None,
     announce: Callable[[str], None] | None = None,
+    freeze: bool = True,
 ) -> TrialSet:
     """Every current trial of ``source`` as a :class:`TrialSet` for :func:`eligo.engine.match`.
 
@@ -167,7 +183,9 @@ def stored_trial_set(
     fewer than ``min_cached`` trials (default :data:`MIN_CACHED`) is compiled every time.
     ``timings``, if given, gets the seconds each step took (``cache_read``, ``load``,
     ``compile``, ``cache_write``) and ``cached`` (1.0 when the set came from the cache).
-    ``announce`` is told, in a sentence for people, when the slow way is taken."""
+    ``announce`` is told, in a sentence for people, when the slow way is taken. ``freeze``
+    keeps the loaded set out of the garbage collector's scans for the rest of the process
+    (``gc.freeze``, see :func:`_paused_gc`): what a command or a server wants."""
     steps = timings if timings is not None else {}
     refresh = Reparser()
 
@@ -180,7 +198,7 @@ def stored_trial_set(
     path = _cache_path(folder, source.url) if folder is not None else None
     if path is not None:
         started = time.perf_counter()
-        compiled = _read(path, key)
+        compiled = _read(path, key, freeze)
         steps["cache_read"] = time.perf_counter() - started
         if compiled is not None:
             steps["cached"] = 1.0
@@ -190,7 +208,7 @@ def stored_trial_set(
     kept = path is not None and count >= (MIN_CACHED if min_cached is None else min_cached)
     if announce is not None and (kept or stale):
         announce(_compiling(count, stale, kept))
-    trial_set = _compile(source, refresh, fetch, vocab, steps)
+    trial_set = _compile(source, refresh, fetch, vocab, steps, freeze)
     if path is not None and kept:
         if source.state() == state:
             started = time.perf_counter()
@@ -210,7 +228,12 @@ def _compiling(count: int, stale: int, kept: bool) -> str:
 
 
 def _compile(
-    source: TrialSource, refresh: Reparser, fetch: Any, vocab: Any, steps: dict[str, float]
+    source: TrialSource,
+    refresh: Reparser,
+    fetch: Any,
+    vocab: Any,
+    steps: dict[str, float],
+    freeze: bool,
 ) -> TrialSet:
     loading = 0.0
 
@@ -226,19 +249,19 @@ def _compile(
             yield item
 
     started = time.perf_counter()
-    with _paused_gc():
+    with _paused_gc(freeze, garbage=True):
         trial_set = TrialSet.streamed(timed(), fetch, vocab=vocab)
     steps["load"] = loading
     steps["compile"] = time.perf_counter() - started - loading
     return trial_set
 
 
-def _read(path: Path, key: dict[str, Any]) -> CompiledTrials | None:
+def _read(path: Path, key: dict[str, Any], freeze: bool) -> CompiledTrials | None:
     try:
         with path.open("rb") as handle:
             if pickle.load(handle) != key:
                 return None
-            with _paused_gc():
+            with _paused_gc(freeze):
                 compiled = pickle.load(handle)
     except FileNotFoundError:
         return None
