@@ -92,6 +92,11 @@ def kind_of(reading: Reading, items: list[Item], low: int, high: int, content: s
         return "inline"  # "stroke (within 30 days)": the window dates what precedes
     if bounded and not heads or (bounded and re.match(r"^\s*or\s", content)):
         return "inline"  # "(or < 5 x ULN for patients with liver metastases)"
+    before = [i for i in items if i.end <= low and i.kind in HEAD_KINDS]
+    if bounded and heads and before and before[-1].kind == "condition" and \
+            low - before[-1].end <= 2 and all(h.kind in ("biomarker", "measurement")
+                                               for h in heads):
+        return "inline"  # "G3 NEC (Ki-67 index > 20 %)": what defines the condition
     if (
         bounded
         and any(i.kind in ("condition", "drug", "drug_class") for i in heads)

@@ -203,8 +203,14 @@ def connector(reading: Reading, left: Unit, right: Unit) -> str:
     # up to the words leading into the right head: "… NEC with progression on or after
     # platinum" joins with "with", the "or" is the outcome's
     stop = right.start if start <= right.start <= right.head.start else right.head.start
+    written = reading.words(start, stop)
+    if "(" in written and ")" not in written:
+        return "tight"  # "G3 NEC (Ki-67 > 20 %)": what the bracket says is of the head before
     gap = reading.gap(start, stop)
     words = gap.replace(",", " , ").replace("/", " / ").split()
+    if re.search(r",\s?(?:or|and/or)\b", gap) and not re.search(r"\b(?:or|and/or)\b", gap.split(
+            ",")[0]):
+        return "or_top"  # "A or B (…), or C with D": the comma separates the alternatives
     if "and/or" in gap or "or" in words or "nor" in words or "either" in words:
         return "or"
     if "and" in words and "other" in words:
@@ -225,20 +231,36 @@ def _equivalent(one: str, other: str) -> bool:
     )
 
 
+#: connectors from the loosest to the tightest binding
+_PRECEDENCE = ("or_top", "and", "or", "tight")
+
+
 def join(nodes: list[Expression], connectors: list[str]) -> Expression:
-    """Nodes joined by connectors: "and" loosest, commas taking the list's conjunction."""
+    """Nodes joined by connectors: ", or" loosest, then "and", then "or", then what a bracket
+    adds to the head before it; commas take the list's conjunction."""
     resolved = list(connectors)
     for index in range(len(resolved) - 1, -1, -1):
         if resolved[index] == "comma":
-            later = next((c for c in resolved[index + 1 :] if c != "comma"), None)
+            later = next((c for c in resolved[index + 1 :] if c not in ("comma", "tight")),
+                         None)
             resolved[index] = later or "and"
-    groups: list[list[Expression]] = [[nodes[0]]]
-    for node, link in zip(nodes[1:], resolved, strict=True):
-        if link == "and":
-            groups.append([node])
-        else:
-            groups[-1].append(node)
-    return all_of([any_of(group) for group in groups])
+    return _join_level(nodes, resolved, 0)
+
+
+def _join_level(nodes: list[Expression], links: list[str], level: int) -> Expression:
+    if len(nodes) == 1:
+        return nodes[0]
+    link = _PRECEDENCE[level]
+    if link not in links:
+        return _join_level(nodes, links, level + 1)
+    parts: list[Expression] = []
+    start = 0
+    for index, current in enumerate(links):
+        if current == link:
+            parts.append(_join_level(nodes[start:index + 1], links[start:index], level + 1))
+            start = index + 1
+    parts.append(_join_level(nodes[start:], links[start:], level + 1))
+    return any_of(parts) if link in ("or_top", "or") else all_of(parts)
 
 
 def build(units: list[Unit], reading: Reading) -> Expression | None:

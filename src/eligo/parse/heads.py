@@ -85,6 +85,7 @@ def make_units(reading: Reading, items: list[Item], start: int, end: int) -> lis
             for i in items
             if low <= i.start and i.end <= head.start and i.kind in _CONTEXT_KINDS
             and (i.kind not in ("site", "body_site") or i.start >= zone)
+            and not _closed_between(reading, i.end, head.start)
         ]
         unit.clause_before = [
             i
@@ -115,6 +116,20 @@ def make_units(reading: Reading, items: list[Item], start: int, end: int) -> lis
     _inherit_marker_names(units)
     _distribute_context(units, reading)
     return _absorb_repeats(units, reading)
+
+
+def _closed_between(reading: Reading, start: int, end: int) -> bool:
+    """A bracket closes between ``start`` and ``end`` that opened before ``start``: words inside
+    "(… poorly differentiated histology), or prostate cancer" are not the next head's."""
+    depth = 0
+    for char in reading.text.folded[start:end]:
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+            if depth < 0:
+                return True
+    return False
 
 
 def _distribute_context(units: list[Unit], reading: Reading) -> None:

@@ -170,6 +170,8 @@ def direct_items(raw: str) -> list[Item]:
         for m in _REQUIRING.finditer(folded))
     candidates.extend(Item("adequacy", "adequacy", m.start(), m.end())
                       for m in _ADEQUACY.finditer(folded))
+    candidates.extend(Item("noise", "noise", m.start(), m.end())
+                      for m in _THIS_STUDY.finditer(folded))
     items = [i for i in _resolve(candidates) if i.kind != "performance" or _scored(raw, i)]
     return _viral_loads(items)
 
@@ -195,6 +197,10 @@ _REQUIRING = re.compile(
     r"(?:therapy|treatment|medications?|antibiotics?|steroids|corticosteroids|hospitali[sz]ation|"
     r"intervention|oxygen(?:\stherapy)?|transfusions?|support|drainage|surgery)\b"
 )
+# "on this multi-center, single-arm phase II study": the study described, no fact of the patient
+_THIS_STUDY = re.compile(
+    r"\b(?:on|in|into|for)\s(?:this|the\spresent|the\scurrent)\s(?:[a-z0-9-]+,?\s){0,5}?"
+    r"(?:study|trial)\b")
 _ADEQUACY = re.compile(
     r"\b(?:adequate|sufficient|acceptable|satisfactory|normal|good|preserved)\s"
     r"(?:(?:,\s?|and\s|or\s|/|,\sand\s)?(?:bone\smarrow|marrow|hepatic|liver|renal|kidney|cardiac|heart|"

@@ -140,9 +140,19 @@ def lines(unit: Unit, reading: Reading) -> Expression | None:
             else "anticancer"
         return PriorTherapy(category=category, status="prior", span=span_of(unit),
                             rule="therapy.prior")
-    quantity = counted[-1]
-    reading.use(*quantity_span(quantity))
-    bounds = quantity.bounds or (Bound(">=" if unit.values("history") else "=", quantity.value),)
+    run = _count_run(counted, reading)
+    for quantity in run:
+        reading.use(*quantity_span(quantity))
+    reading.use(run[0].end, run[-1].start)  # "at least 1, but no more than 3"
+    quantity = run[-1]
+    if len(run) > 1 and all(q.bounds for q in run):
+        bounds = tuple(b for q in run for b in q.bounds)
+    elif len(run) > 1:  # "1 or 2 prior regimens"
+        values = [q.value for q in run]
+        bounds = (Bound(">=", min(values)), Bound("<=", max(values)))
+    else:
+        bounds = quantity.bounds or (
+            Bound(">=" if unit.values("history") else "=", quantity.value),)
     nodes = [
         PriorTherapy(
             comparator=b.comparator,
@@ -154,6 +164,21 @@ def lines(unit: Unit, reading: Reading) -> Expression | None:
         for b in bounds
     ]
     return all_of(nodes, span=span_of(unit), rule="therapy.lines")
+
+
+_COUNT_JOINT = re.compile(r"^\s{0,2}(?:,\s?)?(?:but|and|or|to|-)?\s{0,2}$")
+
+
+def _count_run(counted: list[Quantity], reading: Reading) -> list[Quantity]:
+    """The counts written together before a head: "at least 1, but no more than 3", "1 or
+    2"; the last alone otherwise."""
+    run = [counted[-1]]
+    for quantity in reversed(counted[:-1]):
+        first = run[0].start if run[0].comparator_start is None else run[0].comparator_start
+        if not _COUNT_JOINT.match(reading.words(quantity.end, first)):
+            break
+        run.insert(0, quantity)
+    return run
 
 
 def measurable(unit: Unit, reading: Reading) -> Expression:
