@@ -4,6 +4,7 @@ rebuilt when the store, the parser or the file changes, and ``eligo match`` over
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 import shutil
@@ -211,3 +212,18 @@ def test_eligo_match_over_the_database_twice(
     assert runs[0].stdout == runs[1].stdout and '"results"' in runs[0].stdout
     assert "Compiling 6 stored trials" in runs[0].stderr and not runs[1].stderr
     assert len(list((tmp_path / "cache").glob("trials-*.pickle"))) == 1
+
+
+def test_a_large_set_is_kept_out_of_the_collectors_scans(
+    sqlite_store: TrialStore, tmp_path: Path
+) -> None:
+    gc.unfreeze()
+    try:
+        stored_trial_set(sqlite_store, cache=tmp_path, freeze=True)  # small: not frozen
+        assert gc.get_freeze_count() == 0
+        for _ in range(2):  # compiled, then read from the cache
+            gc.unfreeze()
+            load(sqlite_store, tmp_path, freeze=True)
+            assert gc.get_freeze_count() > 10_000 and gc.isenabled()
+    finally:
+        gc.unfreeze()

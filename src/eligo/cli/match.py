@@ -115,7 +115,7 @@ class Trials:
             if self._everything is None:
                 from eligo.engine.stored import stored_trial_set
 
-                self._everything = stored_trial_set(self.store, announce=_announce)
+                self._everything = stored_trial_set(self.store, announce=_announce, freeze=True)
             return self._everything
         return TrialSet(item for key in keys for item in self.named(key))
 

@@ -175,7 +175,7 @@ def stored_trial_set(
     min_cached: int | None = None,
     timings: dict[str, float] | None = None,
     announce: Callable[[str], None] | None = None,
-    freeze: bool = True,
+    freeze: bool = False,
 ) -> TrialSet:
     """Every current trial of ``source`` as a :class:`TrialSet` for :func:`eligo.engine.match`.
 
@@ -185,7 +185,8 @@ def stored_trial_set(
     ``compile``, ``cache_write``) and ``cached`` (1.0 when the set came from the cache).
     ``announce`` is told, in a sentence for people, when the slow way is taken. ``freeze``
     keeps the loaded set out of the garbage collector's scans for the rest of the process
-    (``gc.freeze``, see :func:`_paused_gc`): what a command or a server wants."""
+    (``gc.freeze``, see :func:`_paused_gc`): what a command or a server wants, once; it also
+    keeps for ever any cyclic garbage the process holds at that moment."""
     steps = timings if timings is not None else {}
     refresh = Reparser()
 
@@ -208,7 +209,8 @@ def stored_trial_set(
     kept = path is not None and count >= (MIN_CACHED if min_cached is None else min_cached)
     if announce is not None and (kept or stale):
         announce(_compiling(count, stale, kept))
-    trial_set = _compile(source, refresh, fetch, vocab, steps, freeze)
+    # a set too small to cache is too small to be worth keeping out of the collector's sight
+    trial_set = _compile(source, refresh, fetch, vocab, steps, freeze and kept)
     if path is not None and kept:
         if source.state() == state:
             started = time.perf_counter()
