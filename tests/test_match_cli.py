@@ -217,7 +217,8 @@ def test_check_batch(tmp_path):
 
 
 def test_check_unmentioned_rule():
-    note = "A 60-year-old man with small cell lung cancer treated with carboplatin."
+    # a patient's own words sum nothing up (a clinical note would: docs/matching.md)
+    note = "I am 60, I have small cell lung cancer and I was treated with carboplatin."
     args = [
         "--patient",
         note,

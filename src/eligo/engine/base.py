@@ -47,6 +47,19 @@ def engine_data(name: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def unsaid(node: Expression) -> bool:
+    """Facts a summary of the history does not state even when they hold (recent surgery,
+    investigational or interacting drugs, allergies to a study drug): silence about them says
+    nothing (``engine/data/unmentioned.json``)."""
+    table = engine_data("unmentioned.json")["unsaid"]
+    args = node.args
+    for key in ("concept", "drug", "drug_class", "category", "procedure"):
+        value = args.get(key)
+        if value is not None and value in table.get(key, ()):
+            return True
+    return bool(node.kind == "procedure" and args.get("window") is not None and table["recent"])
+
+
 def source_label(fact: Any) -> str | None:
     source = getattr(fact, "source", None)
     return source.label if source is not None else None
@@ -115,19 +128,19 @@ class RuleBase:
         evidence: list[Evidence] | None = None,
     ) -> NodeResult:
         """The absent-versus-unknown rule (docs/matching.md): a fact missing from a domain the
-        record documents in full is absent (``not_met``); missing from an undocumented domain,
-        it is ``unknown``."""
+        record documents in full is absent (``not_met``); missing from a domain the record only
+        sums up (a clinical note's history), it is ``unknown`` but *presumed absent*, which
+        settles a criterion only where absence clears the patient (:mod:`.criteria`); missing
+        from any other domain, it is ``unknown``."""
         words = DOMAIN_WORDS.get(domain, domain.replace("_", " "))
         if self.patient.is_documented(domain):
             return self.result(node, NOT_MET, f"no {what} in the documented {words}", evidence)
-        if self.unmentioned == "absent_in_exclusions" and self.criterion_kind == "exclusion":
-            return self.result(
-                node,
-                NOT_MET,
-                f"{what} not mentioned in the record (taken as absent: "
-                "an exclusion needs the record to say so)",
-                evidence,
+        if self.presumable(node, domain):
+            found = self.result(
+                node, UNKNOWN, f"{what}: not mentioned in the record's history", evidence, ask
             )
+            found.presumed = True
+            return found
         return self.result(
             node,
             UNKNOWN,
@@ -135,6 +148,15 @@ class RuleBase:
             evidence,
             ask,
         )
+
+    def presumable(self, node: Expression, domain: str) -> bool:
+        """Whether silence about this fact may be read as its absence: the record sums up the
+        domain, and the fact is not one such summaries leave out (``unmentioned.json``)."""
+        if self.unmentioned == "absent_in_exclusions":
+            return True  # every domain read as summed up (an option of ``check``)
+        if not self.patient.is_summarised(domain):
+            return False
+        return not unsaid(node)
 
     # -- time --------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ exclusion ("inadequate washout, defined as: ...").
 
 from __future__ import annotations
 
+from eligo.engine.base import engine_data
 from eligo.engine.evaluate import Evaluator
 from eligo.engine.results import CriterionMatch
 from eligo.engine.verdicts import (
@@ -65,19 +66,42 @@ def judge(criterion: Criterion, evaluator: Evaluator, cohort: Cohort | None) -> 
     )
 
 
+def presumed_for(kind: str) -> bool:
+    """Whether silence in a summed-up domain may settle a criterion of this kind."""
+    return kind in engine_data("unmentioned.json")["presumed_for"]
+
+
 def _verdict(kind: str, result: NodeResult) -> tuple[str, str]:
     verdict, reason = result.verdict, result.reason
     if verdict == TEAM:
         return TEAM, reason
     if verdict == UNKNOWN:
-        yes = recombine(result, lambda leaf: MET if leaf.verdict == TEAM else None)
-        no = recombine(result, lambda leaf: NOT_MET if leaf.verdict == TEAM else None)
+        presume = presumed_for(kind) and any(leaf.presumed for leaf in result.leaves())
+
+        def force(leaf: NodeResult, team: str | None = None) -> str | None:
+            if presume and leaf.presumed:
+                return NOT_MET
+            return team if leaf.verdict == TEAM else None
+
+        if presume and recombine(result, force) == favourable(kind):
+            return favourable(kind), _presumed_reason(kind, result)
+        yes = recombine(result, lambda leaf: force(leaf, MET))
+        no = recombine(result, lambda leaf: force(leaf, NOT_MET))
         if UNKNOWN not in (yes, no) and yes != no:
             return TEAM, f"for the study team to judge; the record shows: {_facts(result)}"
         return UNKNOWN, reason
     if verdict == favourable(kind) and _decided_by_gates(result, verdict):
         return NOT_APPLICABLE, f"does not concern this patient: {_gate_reasons(result)}"
     return verdict, reason
+
+
+def _presumed_reason(kind: str, result: NodeResult) -> str:
+    silent = "; ".join(dict.fromkeys(leaf.reason for leaf in result.leaves() if leaf.presumed))
+    outcome = "not excluded" if kind == "exclusion" else "met"
+    return (
+        f"{outcome}: {silent} (the record sums up the patient's history, so what it does not "
+        "mention is taken as absent)"
+    )
 
 
 def _decided_by_gates(result: NodeResult, verdict: str) -> bool:

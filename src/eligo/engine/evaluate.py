@@ -21,6 +21,7 @@ from eligo.engine.computed import ComputedRules
 from eligo.engine.conditions import ConditionRules
 from eligo.engine.labs import decide, result_word
 from eligo.engine.markers import MarkerRules
+from eligo.engine.team import TeamRules
 from eligo.engine.treatments import TreatmentRules
 from eligo.engine.verdicts import (
     MET,
@@ -64,7 +65,7 @@ def _is_cancer(concept_id: str | None, vocab: Any) -> bool:
     return concept is not None and concept.category == "neoplasm"
 
 
-class Evaluator(ConditionRules, TreatmentRules, ComputedRules, MarkerRules, Backend):
+class Evaluator(ConditionRules, TreatmentRules, ComputedRules, MarkerRules, TeamRules, Backend):
     """Evaluates expressions for one patient at one as-of date (cheap to build: the dispatch
     table and the vocabulary are made once and shared)."""
 
@@ -149,10 +150,6 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, MarkerRules, Back
         return NodeResult(node.kind, verdict, child.reason, list(child.evidence), [child])
 
     # -- judgements --------------------------------------------------------------------------
-
-    def team_eval(self, node: Expression) -> NodeResult:
-        category = node.args.get("category").replace("_", " ")
-        return self.result(node, TEAM, f"to be confirmed by the study team ({category})")
 
     def unparsed_eval(self, node: Expression) -> NodeResult:
         return self.result(

@@ -32,9 +32,10 @@ from eligo.model import Cohort, Criterion, Trial
 from eligo.model.expression import Expression
 
 LEAF, CONST, ALL, ANY, NOT, COHORT, ALLOWED = range(7)
-# how leaves are read: as they are; the study team saying yes, or no; only the leaves saying
-# the patient is outside the group a criterion concerns (see criteria.py)
-PLAIN, TEAM_YES, TEAM_NO, GATES = range(4)
+# how leaves are read (flags): as they are; the study team saying yes, or no; only the leaves
+# saying the patient is outside the group a criterion concerns; facts a summary does not
+# mention taken as absent (see criteria.py)
+PLAIN, TEAM_YES, TEAM_NO, GATES, PRESUME = 0, 1, 2, 4, 8
 
 _GATE_KINDS = {"sex", "pregnancy", "breastfeeding", "childbearing_potential", "cohort"}
 
@@ -78,8 +79,7 @@ def compile_tree(node: Expression, table: LeafTable) -> tuple:
         return (ALLOWED,)
     if kind == "unparsed":
         return (CONST, UNKNOWN)
-    if kind == "team":
-        return (CONST, TEAM)
+    # a team leaf is a leaf: the patient may have spoken to it (eligo.engine.team)
     return (LEAF, table.intern(node))
 
 
@@ -116,7 +116,7 @@ def _flags(tree: tuple, table: LeafTable) -> tuple[bool, bool]:
     if op == CONST:
         return tree[1] == TEAM, False
     if op == LEAF:
-        return False, table.gating[tree[1]]
+        return table.nodes[tree[1]].kind == "team", table.gating[tree[1]]
     if op == COHORT:
         return False, True
     if op == NOT:
@@ -159,9 +159,6 @@ class Verdicts:
     """One patient's verdicts over a :class:`LeafTable`, each leaf evaluated when first needed."""
 
     def __init__(self, evaluator: Evaluator, table: LeafTable) -> None:
-        if evaluator.unmentioned != "unknown":
-            # leaves are shared between criteria of either kind: they must not depend on it
-            raise ValueError("trials are matched with eligo's rule for unmentioned facts")
         self.evaluator = evaluator
         self.table = table
         # one slot per leaf of the table (a table grown since keeps the slots in step)
@@ -169,6 +166,7 @@ class Verdicts:
         self.cohort: Cohort | None = None
         self._cohort_names: set[str] = set()
         self.kind = "inclusion"
+        self._presumed_for = frozenset(engine_data("unmentioned.json")["presumed_for"])
         # the full evaluation of the trials shown reuses these leaves' results
         evaluator.known = self.known
 
@@ -204,6 +202,8 @@ class Verdicts:
         if op == LEAF:
             found = self._leaves[tree[1]] or self.leaf(tree[1])
             verdict, gate = found.verdict, found.gate
+            if mode & PRESUME and found.presumed:
+                verdict = NOT_MET
         elif op == CONST:
             verdict, gate = tree[1], False
         elif op == COHORT:
@@ -217,12 +217,10 @@ class Verdicts:
             return kleene_not(self.value(tree[1], mode))
         else:
             return self._junction(op, tree[1], mode)
-        if mode == PLAIN:
-            return verdict
-        if mode == GATES:
+        if mode & GATES:
             return verdict if gate and verdict == NOT_MET else UNKNOWN
-        if verdict == TEAM:
-            return MET if mode == TEAM_YES else NOT_MET
+        if verdict == TEAM and mode & (TEAM_YES | TEAM_NO):
+            return MET if mode & TEAM_YES else NOT_MET
         return verdict
 
     def _junction(self, op: int, items: tuple, mode: int) -> str:
@@ -252,14 +250,17 @@ class Verdicts:
         verdict = self.value(planned.tree, PLAIN)
         if verdict == TEAM:
             return TEAM
+        favourable = MET if planned.kind == "inclusion" else NOT_MET
         if verdict == UNKNOWN:
+            presume = PRESUME if planned.kind in self._presumed_for else PLAIN
+            if presume and self.value(planned.tree, PRESUME) == favourable:
+                return favourable
             if planned.has_team:
-                yes = self.value(planned.tree, TEAM_YES)
-                no = self.value(planned.tree, TEAM_NO)
+                yes = self.value(planned.tree, TEAM_YES | presume)
+                no = self.value(planned.tree, TEAM_NO | presume)
                 if UNKNOWN not in (yes, no) and yes != no:
                     return TEAM
             return UNKNOWN
-        favourable = MET if planned.kind == "inclusion" else NOT_MET
         if (
             verdict == favourable
             and planned.may_gate

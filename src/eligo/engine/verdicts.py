@@ -98,6 +98,9 @@ class NodeResult:
     # Whether this leaf says who the criterion concerns (sex, cohort, childbearing potential):
     # a criterion decided by such leaves alone, in the patient's favour, does not concern them.
     gate: bool = False
+    # Unknown only because a record that sums the domain up does not mention it: presumed
+    # absent where that clears the patient (docs/matching.md, "Absent or unknown").
+    presumed: bool = False
 
     def walk(self) -> Iterator[NodeResult]:
         yield self

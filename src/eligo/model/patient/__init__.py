@@ -3,6 +3,7 @@
 from eligo.model.patient.facts import (
     Biomarker,
     Coding,
+    Commitment,
     Condition,
     DiseaseStatus,
     FactSource,
@@ -32,6 +33,7 @@ __all__ = [
     "JOIN_DAYS",
     "Biomarker",
     "Coding",
+    "Commitment",
     "Condition",
     "DiseaseStatus",
     "FactSource",

@@ -23,6 +23,7 @@ MedicationRole = Literal["anticancer", "supportive", "other"]
 BiomarkerScale = Literal["percent", "h_score", "positive_negative", "score", "variant", "level"]
 BiomarkerResult = Literal["positive", "negative", "equivocal", "not_detected"]
 DiseaseStatusValue = Literal["progression", "stable", "response", "remission", "unknown"]
+CommitmentAbout = Literal["consent", "compliance", "willingness"]
 
 
 class _Fact(BaseModel):
@@ -218,6 +219,18 @@ class DiseaseStatus(_Fact):
     """How the cancer is doing: mCODE cancer disease status, "progressed on …" in a note."""
 
     status: DiseaseStatusValue
+    text: str | None = None
+    date: dt.date | None = None
+    source: FactSource | None = None
+
+
+class Commitment(_Fact):
+    """What the patient has said about taking part: "will provide informed consent", "willing to
+    comply with the protocol" (``given``), or a refusal (``given=False``). The study team still
+    confirms it; it answers only the study-team criteria a patient can speak to."""
+
+    about: CommitmentAbout
+    given: bool = True
     text: str | None = None
     date: dt.date | None = None
     source: FactSource | None = None

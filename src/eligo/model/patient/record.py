@@ -3,7 +3,9 @@
 Absent and unknown are kept apart. ``documented`` names the domains the record speaks for in
 full: a documented medication list without tarlatamab means "not received", an undocumented one
 means "unknown". A negated fact ("no brain metastases") is a documented absence of that one
-thing, whatever ``documented`` says.
+thing, whatever ``documented`` says. ``summarised`` names the domains a record sums up without
+listing them in full (a clinical note's history): the engine presumes what it does not mention
+absent only where that clears the patient (docs/matching.md).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eligo.model.patient.facts import (
     Biomarker,
+    Commitment,
     Condition,
     DiseaseStatus,
     FactSource,
@@ -80,7 +83,10 @@ class Patient(BaseModel):
     vaccinations: list[Vaccination] = Field(default_factory=list)
     trial_participation: list[TrialParticipation] = Field(default_factory=list)
     disease_status: list[DiseaseStatus] = Field(default_factory=list)
+    commitments: list[Commitment] = Field(default_factory=list)
     documented: set[str] = Field(default_factory=set)
+    # domains the record sums up (names what matters) without listing them in full
+    summarised: set[str] = Field(default_factory=set)
     source: FactSource | None = None
 
     @model_validator(mode="after")
@@ -95,6 +101,10 @@ class Patient(BaseModel):
 
     def is_documented(self, domain: str) -> bool:
         return domain in self.documented
+
+    def is_summarised(self, domain: str) -> bool:
+        """Whether the record sums the domain up: what matters in it is named, not everything."""
+        return domain in self.summarised and domain not in self.documented
 
     # -- demographics ----------------------------------------------------------------------
 

@@ -3,8 +3,10 @@
 Mentions come from eligo's vocabulary (conditions, drugs, labs) and a few patterns (procedures,
 pregnancy, progression, biomarkers); medspaCy's ConText judges each one's context, clause by
 clause. Every fact keeps the sentence it was read from and the span of the words that named it,
-so evidence can quote the note. A note documents no domain in full: what it does not mention is
-unknown, what it denies ("no brain metastases") is a documented absence.
+so evidence can quote the note. A note documents no domain in full; a clinical note sums up the
+patient's history (``Patient.summarised``, :mod:`.scope`): what it does not mention is unknown, or
+presumed absent where that clears the patient (docs/matching.md); what it denies ("no brain
+metastases") is a documented absence.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from eligo.model.patient import (
     Stage,
     TrialParticipation,
 )
-from eligo.patients.note import findings, measures
+from eligo.patients.note import findings, measures, scope
 from eligo.patients.note.context import assess
 from eligo.patients.note.dates import date_range, find_dates, nearest_date
 from eligo.patients.note.text import Piece, clauses, sentences
@@ -74,6 +76,7 @@ def read_note(text: str, *, as_of: dt.date | None = None, name: str | None = Non
         )
         text = text[:_MAX_CHARS]
     _demographics(state, text)
+    state.patient.summarised = scope.summarised(text)
     for sentence in sentences(text):
         for clause in clauses(sentence):
             _read_clause(state, sentence, clause)
@@ -135,6 +138,7 @@ def _read_clause(state: _State, sentence: Piece, clause: Piece) -> None:
     for finding, assertion in zip(found, f_ctx, strict=True):
         _finding(state, finding, assertion, dates, source, at)
     _pregnancy_test(state, text, dates, source)
+    state.patient.commitments += scope.commitments(text, source, at)
     _measures(state, sentence, clause, dates)
     state.patient.biomarkers += [
         b.model_copy(update={"date": nearest_date(dates, b.source.span[0] - at)})
