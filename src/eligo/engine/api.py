@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from eligo.engine.criteria import judge
 from eligo.engine.evaluate import Evaluator
@@ -26,6 +26,7 @@ from eligo.engine.results import CriterionMatch, TrialMatch
 from eligo.engine.trial import RANK, judge_trial, score_of
 from eligo.engine.trial_set import TrialEntry, TrialSet, vocabulary_of
 from eligo.model import Criterion, Trial
+from eligo.model.criteria import CriterionKind
 from eligo.model.patient import Patient
 
 __all__ = ["TrialEntry", "TrialSet", "check", "match", "match_trial"]
@@ -105,7 +106,9 @@ def check(
     if kind not in ("inclusion", "exclusion"):
         raise ValueError(f"kind must be inclusion or exclusion, not {kind!r}")
     expression = parse_criterion(criterion_text, kind)
-    criterion = Criterion(id="criterion", kind=kind, text=criterion_text, expression=expression)
+    criterion = Criterion(
+        id="criterion", kind=cast(CriterionKind, kind), text=criterion_text, expression=expression
+    )
     evaluator = Evaluator(
         patient, as_of or dt.date.today(), vocab=_vocabulary(vocab), unmentioned=unmentioned
     )

@@ -205,12 +205,12 @@ class BulkReader:
         # parsing makes garbage, cyclic too (nodes know their parents): the collector stays on
         fresh = []
         for i, row in stale:
-            criteria = self._parse_again(pairs[i][0], row)
-            if criteria is None:  # kept as stored, and stale still
-                criteria = self._stored(row)
+            parsed = self._parse_again(pairs[i][0], row)
+            if parsed is None:  # kept as stored, and stale still
+                pairs[i] = (pairs[i][0], self._stored(row))
             else:
-                fresh.append((row, criteria))
-            pairs[i] = (pairs[i][0], criteria)
+                fresh.append((row, parsed))
+                pairs[i] = (pairs[i][0], parsed)
         if fresh:
             self._write_back(fresh)
         return pairs
