@@ -16,7 +16,13 @@ from eligo.cli.options import db_option, open_store
 from eligo.errors import RecordError
 from eligo.model import Criterion, Trial
 
-console = Console()
+
+def _console() -> Console:
+    # a funnel printed to a file or a pipe keeps its columns whole
+    found = Console()
+    return found if found.is_terminal else Console(width=max(found.width, 120))
+
+
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
@@ -89,6 +95,9 @@ def screen(
     from eligo.screen.chart import write_chart
     from eligo.screen.screener import screen as run
 
+    from eligo.screen.connect import open_patients
+
+    open_patients(patients_url).close()  # a bad URL fails before the trial is read
     trial, criteria = load_trial(trial_key, db_url)
     if chart is not None and chart.suffix.lower() not in (".svg", ".html", ".htm"):
         raise click.BadParameter("the chart is written as .svg or .html", param_hint="--chart")
@@ -126,6 +135,7 @@ def _print(result: object) -> None:
     from eligo.screen.screener import Screening
 
     assert isinstance(result, Screening)
+    console = _console()
     console.print(
         f"[bold]{result.trial_id}[/bold]: {result.patients:,} patients, as of "
         f"{result.as_of.isoformat()} ({result.seconds:.1f} s)",
@@ -181,7 +191,7 @@ def synth(count: int, seed: int, url: str) -> None:
     from eligo.screen.synth import synthesise
 
     _new_file(url, lambda target: synthesise(count, seed, target))
-    console.print(f"wrote {count:,} synthetic patients to {url}", highlight=False)
+    _console().print(f"wrote {count:,} synthetic patients to {url}", highlight=False)
 
 
 @click.command(name="load-patients")
@@ -198,7 +208,7 @@ def load_patients_command(paths: tuple[Path, ...], url: str) -> None:
     from eligo.screen.load import load_patients, read_patient_files
 
     written = _new_file(url, lambda target: load_patients(read_patient_files(paths), target))
-    console.print(f"wrote {written:,} patients to {url}", highlight=False)
+    _console().print(f"wrote {written:,} patients to {url}", highlight=False)
 
 
 def _new_file(url: str, write: object) -> int:

@@ -246,6 +246,11 @@ class Frame:
             ]
             select = exp.Select().select(exp.Star(), *columns, copy=False).from_(name, copy=False)
             tree = tree.with_(f"{name}_rows", as_=select, copy=False)
+        # the tables' rows come first: the other common table expressions read them
+        clause = tree.args.get("with_")
+        if clause is not None:
+            rows = [c for c in clause.expressions if c.alias.endswith("_rows")]
+            clause.set("expressions", rows + [c for c in clause.expressions if c not in rows])
         return tree
 
     def local(self, table: str, value: exp.Expression) -> exp.Expression:

@@ -50,6 +50,9 @@ class CompiledTrial:
 
     def sql(self, dialect: str = "duckdb") -> str:
         tree = self.query
+        if dialect == "spark":
+            # Spark SQL has no MATERIALIZED; it plans each common table expression once
+            tree = tree.transform(_plain_cte)
         if dialect == "postgres":
             # PostgreSQL rounds NUMERIC only, not DOUBLE PRECISION.
             tree = tree.transform(_numeric_round)
@@ -61,6 +64,13 @@ class CompiledTrial:
         if dialect == "sqlite":
             return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
         return values
+
+
+def _plain_cte(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.CTE) and node.args.get("materialized"):
+        node = node.copy()
+        node.set("materialized", None)
+    return node
 
 
 def _numeric_round(node: exp.Expression) -> exp.Expression:
@@ -131,13 +141,21 @@ class TrialCompiler:
                 judged[_name(k, criterion.id)] = self.verdict(criterion, cohort)
         inner = self._facts()
         judged_select = _select("*", *(exp.alias_(v, n, copy=False) for n, v in judged.items()))
-        judged_select = judged_select.from_(
-            exp.alias_(exp.Subquery(this=inner), "facts", table=True, copy=False), copy=False
-        )
+        judged_select = judged_select.from_("facts", copy=False)
         trials = self._trial_verdicts(judged_select, listed)
         best = self._best(trials, len(cohorts))
         labels = [self.frame.param(c.label) if c is not None else exp.null() for c in cohorts]
-        outer = self.frame.with_features(self._output(best, labels, listed, columns))
+        outer = self._output(best, labels, listed, columns)
+        # Each layer is computed once: a planner that inlined them would write every
+        # criterion's expression out again wherever the next layer reads it.
+        for name, layer in (
+            ("facts", inner),
+            ("judged", judged_select),
+            ("trials", trials),
+            ("best_cohort", best),
+        ):
+            outer = outer.with_(name, as_=layer, materialized=True, copy=False)
+        outer = self.frame.with_features(outer)
         return CompiledTrial(self.trial.trial_id, outer, self.frame, columns, self.compiler.gaps)
 
     # -- one criterion -----------------------------------------------------------------------
@@ -276,7 +294,7 @@ class TrialCompiler:
             for item in unknown[1:]:
                 total = exp.Add(this=total, expression=item)
             extra.append(exp.alias_(total, f"open{k}", copy=False))
-        source = exp.alias_(exp.Subquery(this=inner), "judged", table=True, copy=False)
+        source = exp.to_table("judged")
         return _select("*", *extra).from_(source, copy=False)
 
     @staticmethod
@@ -302,7 +320,7 @@ class TrialCompiler:
             )
             whens.append((beats, num(k)))
         best = case(whens, num(count - 1)) if whens else num(0)
-        source = exp.alias_(exp.Subquery(this=trials), "trials", table=True, copy=False)
+        source = exp.to_table("trials")
         return _select("*", exp.alias_(best, "best", copy=False)).from_(source, copy=False)
 
     @staticmethod
@@ -347,7 +365,7 @@ class TrialCompiler:
                 )
             )
             out.append(exp.alias_(value, column.id, quoted=True, copy=False))
-        source = exp.alias_(exp.Subquery(this=best), "best_cohort", table=True, copy=False)
+        source = exp.to_table("best_cohort")
         return _select(*out).from_(source, copy=False).order_by(exp.column("person_id"), copy=False)
 
 
