@@ -251,7 +251,8 @@ def test_six_washout_windows(criteria) -> None:
     assert expression(criteria, "exc-7.3") == All(
         Any(PriorTherapy(drug_class="investigational_agent", window=washout),
             PriorTherapy(drug_class="anticancer_therapy", window=washout.copy())),
-        Not(All(PriorTherapy(drug_class="chemotherapy"),
+        # the exception is about chemotherapy inside the washout: it takes that window
+        Not(All(PriorTherapy(drug_class="chemotherapy", window=washout.copy()),
                 Not(PriorTherapy(drug_class="chemotherapy", window=chemo)),
                 Team(category="investigator_opinion",
                      text="all treatment-related toxicity has been resolved to grade ≤1"))),

@@ -76,6 +76,7 @@ def _reading(text: str, kind: str, reference: str | None) -> Reading:
     for item in reading.items:
         if item.kind == "noise":  # "including but not limited to": says nothing
             reading.use(item.start, item.end)
+            reading.quiet.append((item.start, item.end))
     reading.items = [item for item in reading.items if item.kind != "noise"]
     return reading
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from eligo.model.expression import All, Allowed, Cohort, Expression, Not, Unparsed
+from eligo.model.expression import All, Allowed, Cohort, Expression, Not, Team, Unparsed
 from eligo.parse.clauses import ClauseResult, read_clause
 from eligo.parse.leaves import all_of, any_of, shares_concept
 from eligo.parse.lexicon import data
@@ -31,11 +31,11 @@ _LEAD_GUARD = re.compile(
 )
 _HARD_SPLIT = re.compile(r";\s*(?:(or|and)\b)?")
 _SPLIT = re.compile(
-    r",?\s(?:and\s)?(?=recovered\b)|,?\s(?=based\son\s(?:the\s)?(?:most\srecent|local|central))"
+    r",?\s(?:and\s)?(?=recovered\b)|,?\s(?=with\sa\srequirement\b)|,?\s(?=based\son\s(?:the\s)?(?:most\srecent|local|central))"
     r"|,\s(?=(?:have|has|had|must|should|and must|and should)\s(?!elapsed|passed))"
     r"|,\s(?:but|however)\s(?!no\smore|not\smore|less|within)|\sbut\s(?!no\smore|not\smore|less|within)"
     r"|,?\s(and|or)\s(?=(?:must|should|shall|will|may|cannot|can|have|has|had|be|is|are|was|"
-    r"were|need|needs|agree|agrees|patients?|subjects?|no|not(?!\sotherwise)|if|who)\b)"
+    r"were|need|needs|agree|agrees|patients?|subjects?|no|not(?!\sotherwise)|if|who|intends?|plans?|planning|wish(?:es)?)\b)"
 )
 _COHORT_SUBJECT = re.compile(r"\b(?:cohort|arm|part)\s?([0-9]{1,2}|[a-d])\b")
 _WORD = re.compile(r"[a-z0-9µ]+(?:['-][a-z0-9]+)*")
@@ -152,9 +152,30 @@ def _forbids(reading: Reading, main: Expression, permitted: Expression) -> bool:
 
 
 def _exception(main: Expression, exc: Expression) -> Expression:
+    exc = _same_time(main, exc)
     if isinstance(main, Not):
         return Not(all_of([main.this, Not(exc)]), rule="exception")
     return all_of([main, Not(exc)], rule="exception")
+
+
+def _same_time(main: Expression, exc: Expression) -> Expression:
+    """"Anticancer drugs < 30 days before the first dose. Conventional chemotherapy eligible if
+    at least 14 days have elapsed": the exception is about a treatment inside the main
+    window, so its undated treatments take that window."""
+    from eligo.model.expression import PriorTherapy
+
+    windows = [leaf.window for leaf in main.find_all(PriorTherapy) if leaf.window is not None]
+    if not windows:
+        return exc
+
+    def dated(node: Expression) -> Expression:
+        if isinstance(node, PriorTherapy) and node.window is None and node.comparator is None:
+            copy = node.copy()
+            copy.set("window", windows[0].copy())
+            return copy
+        return node
+
+    return exc.transform(dated)
 
 
 def _read_sentence(reading: Reading, piece: Piece) -> ClauseResult:
@@ -328,6 +349,9 @@ def _join_clauses(results: list[tuple[ClauseResult, str]]) -> ClauseResult:
     if all(r.permissive for r, _ in kept):
         return ClauseResult(all_of([r.node for r, _ in kept]), permissive=True)  # type: ignore
     node: Expression | None = None
+    kept = _team_conditions(kept)
+    if all(r.permissive for r, _ in kept):
+        return ClauseResult(all_of([r.node for r, _ in kept]), permissive=True)  # type: ignore
     for result, link in kept:
         current = result.node
         assert current is not None
@@ -343,6 +367,21 @@ def _join_clauses(results: list[tuple[ClauseResult, str]]) -> ClauseResult:
         else:
             node = all_of([node, current])
     return ClauseResult(node)
+
+
+def _team_conditions(kept: list[tuple[ClauseResult, str]]) -> list[tuple[ClauseResult, str]]:
+    """"… are allowed, with a requirement for regular monitoring …": a study-team matter after
+    a permission is one more condition of it."""
+    out: list[tuple[ClauseResult, str]] = []
+    for result, link in kept:
+        previous = out[-1][0] if out else None
+        if previous is not None and previous.permissive and isinstance(result.node, Team) \
+                and isinstance(previous.node, Allowed) and previous.node.this is not None:
+            merged = _permit_also(previous.node, result.node)
+            out[-1] = (merged, out[-1][1])
+            continue
+        out.append((result, link))
+    return out
 
 
 def _account(reading: Reading, node: Expression | None) -> Expression:

@@ -119,6 +119,11 @@ def _site(modifier: str) -> str | None:
     return None
 
 
+def named_phrase(phrase: str, kind: str) -> str | None:
+    """The concept of ``kind`` a whole phrase names, or None."""
+    return _lookup(phrase, kind)
+
+
 @lru_cache(maxsize=4096)
 def _lookup(phrase: str, kind: str) -> str | None:
     """The concept a whole phrase names as one item of ``kind``, or None."""

@@ -78,7 +78,7 @@ def condition(unit: Unit, reading: Reading) -> Expression:
     if "uncertain" in before:
         qualifiers.append("suspected")
     stages, grade, differentiation = [], None, None
-    for feature in unit.values("disease_feature", "before"):
+    for feature in [*unit.values("disease_feature", "before"), *_defined_after(unit, reading)]:
         kind, _, value = feature.partition(":")
         if kind == "stage":
             if neoplasm:
@@ -93,6 +93,9 @@ def condition(unit: Unit, reading: Reading) -> Expression:
     grade = _grade(unit, reading) or grade
     sites = unit.values("body_site", "after") or [
         i.value for i in unit.before if i.kind == "body_site"]
+    narrower = _site_concept(unit, reading, concept)
+    if narrower is not None:  # "extrapulmonary NEC" is a concept of its own
+        concept, sites = narrower, []
     common: dict[str, Any] = {
         "concept": concept,
         "status": status,
@@ -110,6 +113,39 @@ def condition(unit: Unit, reading: Reading) -> Expression:
         for stage in dict.fromkeys(stages)
     ]
     return any_of(nodes, span=span_of(unit), rule="condition.stage")
+
+
+def _defined_after(unit: Unit, reading: Reading) -> list[str]:
+    """Features in a bracket right after the head that defines it: "G3 NEC (Ki-67 > 20 % with
+    poorly differentiated histology)"."""
+    folded = reading.text.folded
+    opening = unit.head.end
+    while opening < len(folded) and folded[opening] == " ":
+        opening += 1
+    if opening >= len(folded) or folded[opening] != "(":
+        return []
+    closing = folded.find(")", opening)
+    found = []
+    for item in reading.items:
+        if item.kind == "disease_feature" and opening < item.start and (
+                closing < 0 or item.end <= closing):
+            reading.use(item.start, item.end)
+            found.append(item.value)
+    return found
+
+
+def _site_concept(unit: Unit, reading: Reading, concept: str) -> str | None:
+    """The narrower concept a body site before the head names with it ("extrapulmonary G3
+    NEC": extrapulmonary neuroendocrine carcinoma)."""
+    from eligo.parse.ellipsis import named_phrase
+
+    raw = reading.text.raw
+    for site in (i for i in unit.before if i.kind == "body_site"):
+        found = named_phrase(f"{raw[site.start:site.end]} {raw[unit.head.start:unit.head.end]}",
+                             "condition")
+        if found is not None and found != concept and vocabulary().is_a(found, concept):
+            return found
+    return None
 
 
 def _own_after(unit: Unit, reading: Reading, kind: str) -> list[str]:

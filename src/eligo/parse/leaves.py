@@ -20,6 +20,7 @@ from eligo.model.expression import (
     All,
     Any,
     Biomarker,
+    Condition,
     Derived,
     Expression,
     Measurement,
@@ -96,7 +97,14 @@ def measurement(unit: Unit, reading: Reading) -> Expression | None:
     node = all_of([*(n for n in required if n is not None),
                    *([any_of(nodes, span=span_of(unit), rule="measurement.alternatives")]
                      if nodes else [])], span=span_of(unit), rule="measurement")
-    return _derived(node, concept, methods, unit) if methods else node
+    node = _derived(node, concept, methods, unit) if methods else node
+    implied = data("keywords")["implied_conditions"].get(concept)
+    if implied is not None and found:
+        # "NYHA > class II": heart failure of that class; a patient without heart failure
+        # does not meet it
+        node = all_of([Condition(concept=implied, span=span_of(unit), rule="measurement.implies"),
+                       node], span=span_of(unit), rule="measurement.implies")
+    return node
 
 
 _PER_FIELDS = re.compile(r"\s?(?:per|/|in)\s?(?:10|ten)\s?(?:high[-\s]power(?:ed)?\s)?"

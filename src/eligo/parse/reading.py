@@ -30,6 +30,8 @@ class Reading:
     used: set[tuple[int, int]] = field(default_factory=set)  # spans a rule read
     # brackets read on their own: their numbers and windows are not the clause's
     set_aside: list[tuple[int, int]] = field(default_factory=list)
+    # phrases that say nothing ("whatever the grade", "including but not limited to")
+    quiet: list[tuple[int, int]] = field(default_factory=list)
 
     def aside(self, position: int) -> bool:
         return any(a <= position < b for a, b in self.set_aside)
@@ -42,10 +44,13 @@ class Reading:
         return self.text.folded[start:end]
 
     def gap(self, start: int, end: int) -> str:
-        """The words between two positions, bracketed asides left out: "(AST)/" is "/"."""
+        """The words between two positions, bracketed asides and phrases that say nothing left
+        out: "(AST)/" is "/"."""
         out: list[str] = []
         depth = 0
-        for char in self.text.folded[start:end]:
+        for offset, char in enumerate(self.text.folded[start:end], start):
+            if self.quiet and any(a <= offset < b for a, b in self.quiet):
+                continue
             if char in "([":
                 depth += 1
             elif char in ")]" and depth > 0:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 
-from eligo.model.expression import Expression, Team
+from eligo.model.expression import All, ChildbearingPotential, Expression, Team
 from eligo.parse.mentions import HEAD_KINDS, Item
 from eligo.parse.reading import Reading
 
 _GENERIC_ILLNESS = re.compile(
     r"\b(?:illness(?:es)?|conditions?|diseases?|disorders?|problems?|abnormalit(?:y|ies)|"
     r"comorbidit(?:y|ies)|co-morbidit(?:y|ies))\b")
+_FUTURE_PREGNANCY = re.compile(r"\bbecome\spregnant\b|\bplanning\s(?:a\s)?pregnancy\b")
 _JUDGED = frozenset({"clinically_significant", "severe", "uncontrolled"})
 #: "… that precludes protocol treatment": a condition weighed against the study itself
 _CONSEQUENCE = re.compile(
@@ -83,4 +84,10 @@ def team_leaf(
         return None
     reading.use(start, end)
     text = reading.text.raw[start:end].strip()
-    return Team(category=chosen.value, text=text, span=(start, end), rule=f"team.{chosen.value}")
+    node = Team(category=chosen.value, text=text, span=(start, end), rule=f"team.{chosen.value}")
+    if _FUTURE_PREGNANCY.search(reading.text.folded, chosen.start, chosen.end):
+        # "intend to become pregnant": only a woman who could become pregnant can intend it
+        return All(ChildbearingPotential(span=(chosen.start, chosen.end),
+                                         rule="team.pregnancy_intent"), node,
+                   span=(start, end), rule="team.pregnancy_intent")
+    return node
