@@ -12,6 +12,7 @@ When no condition fits, the absent-versus-unknown rule decides (docs/matching.md
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +28,40 @@ def _words(text: str | None) -> str:
     return " ".join((text or "").casefold().replace("_", " ").split())
 
 
+@dataclass(frozen=True, slots=True)
+class _ConditionIndex:
+    """The patient's conditions as sets, made once per evaluator: ``below`` holds every concept
+    a recorded condition is (by its concept or histology) or lies below; ``denied`` the
+    concepts of documented absences; ``recorded`` the diagnoses a vaguer match could come from
+    (broad categories left out, as in ``_less_specific``)."""
+
+    below: frozenset[str]
+    denied: frozenset[str]
+    recorded: frozenset[str]
+
+    @classmethod
+    def of(cls, patient: Any, vocab: Any) -> _ConditionIndex | None:
+        if not hasattr(vocab, "ancestors"):
+            return None
+        broad = set(engine_data("relevance.json")["broad"])
+        below: set[str] = set()
+        denied: set[str] = set()
+        recorded: set[str] = set()
+        for condition in patient.conditions:
+            histology = getattr(condition.histology, "concept_id", None)
+            if condition.negated:
+                if condition.concept_id:
+                    denied.add(condition.concept_id)
+                continue
+            for concept_id in filter(None, (condition.concept_id, histology)):
+                below.add(concept_id)
+                below.update(vocab.ancestors(concept_id))
+            named = condition.concept_id or histology
+            if named and named not in broad:
+                recorded.add(named)
+        return cls(frozenset(below), frozenset(denied), frozenset(recorded))
+
+
 class ConditionRules(RuleBase):
     def condition_eval(self, node: Expression) -> NodeResult:
         concept = node.args.get("concept")
@@ -36,6 +71,8 @@ class ConditionRules(RuleBase):
             return getattr(self, f"{reproductive}_eval")(node)
         name = self.label("condition", concept)
         ask = ("condition", concept)
+        if self._nothing_near(concept):
+            return self.absent(node, "conditions", name, ask)
         span = self.span_of(node)
         candidates = self._candidates(concept)
         if candidates:
@@ -62,6 +99,30 @@ class ConditionRules(RuleBase):
                 ask,
             )
         return self.absent(node, "conditions", name, ask)
+
+    def _nothing_near(self, concept: str) -> bool:
+        """Whether no recorded condition bears on the concept (none is it or below it, none
+        denies it, none is a vaguer diagnosis above it, no metastatic site makes it): most
+        condition leaves, answered with set lookups instead of a walk over the record."""
+        index = self._index()
+        if index is None:
+            return False
+        if concept in index.below or self._sites_of(concept):
+            return False
+        above = self.vocab.ancestors(concept)  # type: ignore[attr-defined]
+        return (
+            concept not in index.denied
+            and index.denied.isdisjoint(above)
+            and index.recorded.isdisjoint(above)
+        )
+
+    def _index(self) -> _ConditionIndex | None:
+        key = (id(self.patient), len(self.patient.conditions))
+        found = getattr(self, "_condition_index", None)
+        if found is None or found[0] != key:
+            found = (key, _ConditionIndex.of(self.patient, self.vocab))
+            self._condition_index = found
+        return found[1]
 
     def _less_specific(self, concept: str) -> list[Any]:
         """Recorded diagnoses the concept lies below ("neuroendocrine carcinoma" when the node
