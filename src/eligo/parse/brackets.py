@@ -23,6 +23,7 @@ _ASIDE = re.compile(
     r"^\s*(?:e\.?\s?g\.?|i\.?\s?e\.?|eg|ie|such as|for example|for instance|"
     r"example|namely|see |as |note|per |according|defined|based)"
     r"|^\s*(?:temporarily\s)?closed to accrual|^\s*as of \d|^\s*effective \d"
+    r"|^\s*counted from\s"
 )
 _INCLUDING = re.compile(r"^\s*(?:including|includes|incl\.?|this includes|which includes)\s")
 COHORT = re.compile(r"^\s*(?:cohort|arm|part|group|stratum)\s?([0-9]{1,2}|[a-d]|i{1,3}|iv)\s*$")

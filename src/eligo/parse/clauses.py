@@ -107,6 +107,12 @@ def _conditional(reading: Reading, start: int, end: int, condition: re.Match[str
         if timed is not None:
             reading.use(condition.start(), condition.end())
             return ClauseResult(timed, permissive=True)
+    if head.node is None and tail.node is not None and _only_permits(reading, start,
+                                                                      condition.start()):
+        # "Patient is eligible if no acute symptoms of COVID-19 within 14 days": who is
+        # permitted is said after "if"
+        reading.use(start, condition.end())
+        return ClauseResult(tail.node, permissive=True)
     if head.node is None or tail.node is None:
         reading.used = before
         return ClauseResult(None)
@@ -116,6 +122,20 @@ def _conditional(reading: Reading, start: int, end: int, condition: re.Match[str
         node = all_of([permitted, tail.node]) if permitted is not None else tail.node
         return ClauseResult(node, permissive=True)
     return ClauseResult(any_of([Not(tail.node), head.node], rule="condition.if"))
+
+
+def _only_permits(reading: Reading, start: int, end: int) -> bool:
+    """"Patients are eligible", "patient is eligible": a permission naming no fact."""
+    from eligo.parse.criterion import filler_words
+
+    items = [i for i in reading.items if start <= i.start and i.end <= end]
+    if not any(i.kind == "allowed_post" for i in items):
+        return False
+    outside = reading.text.folded[start:end]
+    for item in items:
+        outside = outside[:item.start - start] + " " * (item.end - item.start) + \
+            outside[item.end - start:]
+    return all(w in filler_words() for w in re.findall(r"[a-z]+", outside))
 
 
 def _window_only(reading: Reading, permitted: Expression, start: int,
@@ -169,6 +189,9 @@ def _with_exception(reading: Reading, start: int, end: int, trigger: Item) -> Cl
 def _main_and_exception(reading: Reading, start: int, end: int,
                         trigger: Item) -> Expression | None:
     reading.use(trigger.start, trigger.end)
+    scope = _exception_scope(reading, start, trigger, end)
+    if scope is not None:
+        return _inner_exception(reading, start, end, trigger, scope)
     main = read_clause(reading, start, trigger.start)
     if main.node is None:
         return None
@@ -183,6 +206,40 @@ def _main_and_exception(reading: Reading, start: int, end: int,
     if isinstance(main.node, Not):
         return Not(all_of([main.node.this, Not(exc, rule="exception")]), rule="exception")
     return all_of([main.node, Not(exc, rule="exception")], rule="exception")
+
+
+def _exception_scope(reading: Reading, start: int, trigger: Item, end: int) -> int | None:
+    """"…, diverticulitis with the exception of diverticulosis, celiac disease or …": an
+    exception hung on one member of a list (no comma before it) ends at the next comma, and
+    the list goes on after it. None when the exception runs to the clause end."""
+    folded = reading.text.folded
+    if folded[max(start, trigger.start - 2):trigger.start].strip().endswith(","):
+        return None
+    depths = depth_map(folded, start, end)
+    commas = [start + i for i, c in enumerate(folded[start:end]) if c == "," and depths[i] == 0]
+    before = [c for c in commas if c < trigger.start]
+    after = [c for c in commas if c > trigger.end]
+    if not before or not after:
+        return None
+    return after[0]
+
+
+def _inner_exception(reading: Reading, start: int, end: int, trigger: Item,
+                     scope: int) -> Expression | None:
+    exc = read_clause(reading, trigger.end, scope).node
+    if exc is None:
+        return None
+    saved = reading.items
+    reading.items = [i for i in saved if not trigger.start <= i.start < scope]
+    reading.quiet.append((trigger.start, scope + 1))
+    try:
+        main = read_clause(reading, start, end).node
+    finally:
+        reading.items = saved
+        reading.quiet.pop()
+    if main is None:
+        return None
+    return all_of([main, Not(exc, rule="exception")], rule="exception")
 
 
 def _guard_exception(reading: Reading, main: Expression, start: int, end: int) -> Expression:
