@@ -429,6 +429,23 @@ def test_brain_radiotherapy_washout():
     assert run(node, patient(procedures=[thorax], documented={"procedures"})).verdict == "not_met"
 
 
+@pytest.mark.parametrize(
+    ("text", "site", "verdict"),
+    [
+        ("lumpectomy", None, "met"),  # the procedure names its site
+        ("mastectomy", None, "met"),
+        ("resection", "colon", "not_met"),  # recorded elsewhere
+        ("colectomy", None, "not_met"),
+        ("surgery", None, "unknown"),  # no site recorded: not known to be elsewhere
+        ("operation", None, "unknown"),
+    ],
+)
+def test_surgery_site_from_its_words(text, site, verdict):
+    node = Procedure(procedure="surgery", site="breast")
+    done = PatientProcedure(kind="surgery", text=text, site=site, start=days_ago(60))
+    assert run(node, patient(procedures=[done])).verdict == verdict
+
+
 def test_vaccination_and_other_trials():
     live = Vaccination(live=True, window=Window(amount=28, unit="days"))
     shingles = PatientVaccination(vaccine="zoster live", live=True, date=days_ago(10))
@@ -494,3 +511,15 @@ def test_a_less_specific_diagnosis_neither_shows_nor_rules_out():
         conditions=[PatientCondition(concept_id="gep_nec")], documented={"conditions"}
     )
     assert run(Condition(concept="sclc"), specific).verdict == "not_met"
+
+
+def test_other_malignancy_leaves_out_the_patients_own_cancer():
+    from eligo.model.patient import Condition as PatientCondition
+
+    sclc = PatientCondition(concept_id="sclc", role="primary", metastatic_sites=["liver"])
+    other = Condition(concept="malignant_neoplasm", qualifiers=["other"])
+    plain = Condition(concept="malignant_neoplasm")
+    assert run(plain, patient(conditions=[sclc])).verdict == "met"
+    assert run(other, patient(conditions=[sclc], documented={"conditions"})).verdict == "not_met"
+    melanoma = PatientCondition(concept_id="melanoma", status="active")
+    assert run(other, patient(conditions=[sclc, melanoma])).verdict == "met"

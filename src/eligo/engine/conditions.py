@@ -74,7 +74,8 @@ class ConditionRules(RuleBase):
         if self._nothing_near(concept):
             return self.absent(node, "conditions", name, ask)
         span = self.span_of(node)
-        candidates = self._candidates(concept)
+        other = not _other_words().isdisjoint(node.args.get("qualifiers") or ())
+        candidates = self._candidates(concept, other)
         if candidates:
             judged = [self._fits(node, condition, via, span) for condition, via in candidates]
             judged.sort(key=lambda item: _ORDER[item[0]])
@@ -142,15 +143,20 @@ class ConditionRules(RuleBase):
 
     # -- which conditions ------------------------------------------------------------------
 
-    def _candidates(self, concept: str) -> list[tuple[Any, str | None]]:
-        """Conditions that are the concept, with the metastatic site that made them so."""
+    def _candidates(self, concept: str, other: bool = False) -> list[tuple[Any, str | None]]:
+        """Conditions that are the concept, with the metastatic site that made them so; with
+        ``other`` ("no other malignancy"), the patient's primary cancer left out."""
         found: list[tuple[Any, str | None]] = [
-            (c, None) for c in self.patient.conditions_matching(concept, self.vocab)
+            (c, None)
+            for c in self.patient.conditions_matching(concept, self.vocab)
+            if not (other and c.role == "primary")
         ]
         sites = self._sites_of(concept)
         if sites:
             for condition in self.patient.conditions:
                 if condition.negated or any(c is condition for c, _ in found):
+                    continue
+                if other and condition.role == "primary":
                     continue
                 site = next(
                     (s for s in condition.metastatic_sites if "*" in sites or _words(s) in sites),
@@ -340,7 +346,8 @@ class ConditionRules(RuleBase):
         return UNKNOWN, f"whether it has spread to the {wanted.replace('_', ' ')} is not recorded"
 
     def _qualifiers(self, node: Expression, condition: Any) -> tuple[Verdict, str]:
-        wanted = [q for q in node.args.get("qualifiers") or [] if q not in _status_words()]
+        skipped = _status_words() | _other_words()
+        wanted = [q for q in node.args.get("qualifiers") or [] if q not in skipped]
         if not wanted:
             return MET, ""
         table = engine_data("conditions.json")["qualifier_words"]
@@ -377,3 +384,7 @@ def metastatic_sites(vocab: Any, concept: str) -> frozenset[str]:
 
 def _status_words() -> set[str]:
     return set(engine_data("conditions.json")["status_qualifiers"])
+
+
+def _other_words() -> frozenset[str]:
+    return frozenset(engine_data("conditions.json")["other_qualifiers"])

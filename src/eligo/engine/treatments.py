@@ -26,6 +26,12 @@ def _text(*parts: str | None) -> str:
     return " ".join((p or "").casefold() for p in parts)
 
 
+def _names_a_site(words: str, sites: dict[str, list[str]]) -> bool:
+    """Whether a procedure's words say where it was done ("to the colon", "mastectomy"): a
+    "resection" or "surgery" alone is not known to be elsewhere than the criterion asks."""
+    return any(w in words for listed in sites.values() for w in listed)
+
+
 class TreatmentRules(RuleBase):
     # -- prior therapy -----------------------------------------------------------------------
 
@@ -291,7 +297,7 @@ class TreatmentRules(RuleBase):
         if args.get("site"):
             site_words = data["sites"].get(args.get("site"), [args.get("site").replace("_", " ")])
             if not any(w in words for w in site_words):
-                if proc.site is None and not proc.text:
+                if proc.site is None and not _names_a_site(words, data["sites"]):
                     return UNKNOWN, f"{what}: the site is not recorded", evidence
                 return (
                     NOT_MET,
