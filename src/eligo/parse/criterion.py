@@ -52,6 +52,13 @@ def filler_words() -> frozenset[str]:
 
 
 def read_criterion(reading: Reading) -> Expression:
+    folded = reading.text.folded.strip()
+    if _LABELLED_NOTHING.match(folded):
+        # "Biologic therapy: Not specified": a heading that asks nothing
+        whole = trim(reading.text, 0, len(reading.text.raw))
+        reading.use(whole.start, whole.end)
+        return Allowed(text=whole.raw(reading.text), span=(whole.start, whole.end),
+                       rule="allowed.not_specified")
     conjuncts: list[Expression] = []
     exceptions: list[tuple[Expression, Piece]] = []
     guard: Expression | None = None
@@ -92,6 +99,8 @@ def read_criterion(reading: Reading) -> Expression:
 _CONDITIONAL = re.compile(r"\b(?:if|unless|provided|only|when|except)\b")
 
 
+_LABELLED_NOTHING = re.compile(r"^[^:;.]{1,60}:\s*(?:not\sspecified|no\srestrictions?|none|"
+                               r"not\sapplicable|n/a|no\slimit|no\slimits)\.?$")
 _CONTINUED = re.compile(r"^(?:in\saddition|additionally|furthermore|moreover|also)\b")
 _NOT_SPECIFIED = re.compile(
     r"(?:^|:\s*)(?:not\sspecified|no\srestrictions?|none|any|any\s(?:age|sex|gender)|"

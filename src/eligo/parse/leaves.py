@@ -94,6 +94,10 @@ def measurement(unit: Unit, reading: Reading) -> Expression | None:
     nodes = [node for node in alternatives if node is not None]
     if _range(found):  # "> 18 and < 30 kg/m2": both limits hold
         required, nodes = [*required, *nodes], []
+        first, second = sorted(found, key=lambda q: q.start)
+        joint = second.start if second.comparator_start is None else second.comparator_start
+        if re.fullmatch(r"\s*(?:,\s*)?(?:and|but|to)?\s*", reading.words(first.end, joint)):
+            reading.use(first.end, joint)
     node = all_of([*(n for n in required if n is not None),
                    *([any_of(nodes, span=span_of(unit), rule="measurement.alternatives")]
                      if nodes else [])], span=span_of(unit), rule="measurement")

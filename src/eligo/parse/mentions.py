@@ -171,7 +171,7 @@ def direct_items(raw: str) -> list[Item]:
     candidates.extend(Item("adequacy", "adequacy", m.start(), m.end())
                       for m in _ADEQUACY.finditer(folded))
     candidates.extend(Item("noise", "noise", m.start(), m.end())
-                      for m in _THIS_STUDY.finditer(folded))
+                      for m in (*_THIS_STUDY.finditer(folded), *_APPENDIX.finditer(folded)))
     items = [i for i in _resolve(candidates) if i.kind != "performance" or _scored(raw, i)]
     return _viral_loads(items)
 
@@ -198,6 +198,7 @@ _REQUIRING = re.compile(
     r"intervention|oxygen(?:\stherapy)?|transfusions?|support|drainage|surgery)\b"
 )
 # "on this multi-center, single-arm phase II study": the study described, no fact of the patient
+_APPENDIX = re.compile(r"\b(?:see\s)?(?:appendix|annex|table|section)\s(?:[a-z]|\d{1,2})\b(?!\w)")
 _THIS_STUDY = re.compile(
     r"\b(?:on|in|into|for)\s(?:this|the\spresent|the\scurrent)\s(?:[a-z0-9-]+,?\s){0,5}?"
     r"(?:study|trial)\b")
