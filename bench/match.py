@@ -110,7 +110,7 @@ def time_cli(args: argparse.Namespace, cache: Path) -> None:
                str(args.patient), "--as-of", args.as_of, "--db", args.db]
     if args.top is not None:
         command += ["--top", str(args.top)]
-    walls, cpu = [], []
+    walls, cpu, compiled = [], [], 0
     for _ in range(args.cli_runs):
         started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run(command, capture_output=True, text=True, check=False,
@@ -121,9 +121,12 @@ def time_cli(args: argparse.Namespace, cache: Path) -> None:
         if done.returncode != 0:
             print(f"cli: failed ({done.returncode}): {done.stderr.strip()[-500:]}")
             return
+        if "Compiling" in done.stderr:  # the store or eligo's code changed since the warm phase
+            compiled += 1
     print(f"cli: eligo match --top {args.top}: median {statistics.median(walls):.2f} s wall "
           f"(CPU {statistics.median(cpu):.2f} s), best {min(walls):.2f} s wall over "
-          f"{args.cli_runs} runs (process start included)")
+          f"{args.cli_runs} runs (process start included)"
+          + (f"; {compiled} of them compiled again (store or code changed)" if compiled else ""))
 
 
 def main() -> None:
