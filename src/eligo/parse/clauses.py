@@ -167,7 +167,7 @@ def _items(reading: Reading, start: int, end: int) -> list[Item]:
         for i in reading.items
         if start <= i.start
         and i.end <= end
-        and (i.kind == "age" or not any(a < i.end and i.start < b for a, b in blocked))
+        and (i.kind in ("age", "team") or not any(a < i.end and i.start < b for a, b in blocked))
     ]
 
 

@@ -74,6 +74,8 @@ _AFTER_KINDS = frozenset(
 def make_units(reading: Reading, items: list[Item], start: int, end: int) -> list[Unit]:
     items = _uncounted_lines(items, reading)
     heads = _merge_repeats([i for i in items if i.kind in HEAD_KINDS], reading)
+    if not heads:
+        heads = _staged_disease(items)
     units: list[Unit] = []
     for index, head in enumerate(heads):
         low = heads[index - 1].end if index else start
@@ -130,6 +132,16 @@ def _closed_between(reading: Reading, start: int, end: int) -> bool:
             if depth < 0:
                 return True
     return False
+
+
+def _staged_disease(items: list[Item]) -> list[Item]:
+    """"Extensive stage", "Stage IV" with no disease named (under a disease heading): the
+    stage of the patient's cancer."""
+    stages = [i for i in items if i.kind == "disease_feature" and i.value.startswith("stage:")]
+    if not stages or any(i.kind in ("negation", "negation_post") for i in items):
+        return []
+    last = stages[-1]
+    return [Item("condition", "malignant_neoplasm", last.end, last.end, {"implied": True})]
 
 
 def _distribute_context(units: list[Unit], reading: Reading) -> None:

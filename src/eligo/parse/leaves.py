@@ -111,6 +111,8 @@ def measurement(unit: Unit, reading: Reading) -> Expression | None:
     return node
 
 
+_PREDICTED = re.compile(r"\s{0,2}(?:of\s)?(?:the\s)?(?:predicted|pred\.?)(?:\s(?:value|normal|"
+                        r"normal\svalue))?(?!\w)")
 _PER_FIELDS = re.compile(r"\s?(?:per|/|in)\s?(?:10|ten)\s?(?:high[-\s]power(?:ed)?\s)?"
                          r"(?:fields?|hpfs?)(?:\s\(hpf\))?")
 _LIST_JOINT = re.compile(r"^\s{0,2}(?:,\s?|or|and|and/or|/|-|to|through)?\s{0,2}(?:or\s)?$")
@@ -212,6 +214,13 @@ def _bound_node(
     if quantity.scale in ("uln", "lln", "normal", "abnormal"):
         return _limit_node(concept, quantity, bound, span)
     context = unit.values("mcontext")
+    predicted = _PREDICTED.match(reading.text.folded, quantity.end)
+    if predicted is not None and (quantity.unit_text or "").strip() in ("%", "percent"):
+        # "FEV1 at least 50 % predicted": a share of the predicted normal, not litres
+        reading.use(quantity.end, predicted.end())
+        return Measurement(measurement=concept, comparator=bound.comparator, value=bound.value,
+                           unit="%", context="of predicted", span=span,
+                           rule="measurement.predicted")
     value, ucum, warning = _normalised(concept, bound.value, quantity, shared)
     if value is None:
         return None

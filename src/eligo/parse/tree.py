@@ -16,7 +16,16 @@ from __future__ import annotations
 import re
 
 from eligo.model import Criterion
-from eligo.model.expression import Allowed, Expression, Measurement, Not, Team, Unparsed, Window
+from eligo.model.expression import (
+    Allowed,
+    Condition,
+    Expression,
+    Measurement,
+    Not,
+    Team,
+    Unparsed,
+    Window,
+)
 from eligo.parse.leaves import all_of, any_of
 from eligo.parse.quantities import find_quantities
 from eligo.parse.text import Text
@@ -41,11 +50,13 @@ def parse_criteria(criteria: list[Criterion]) -> list[Criterion]:
 
 
 def _parse(criterion: Criterion, reference: str | None, window: Window | None,
-           team: str | None = None) -> Criterion:
+           team: str | None = None, sites: bool = False) -> Criterion:
     from eligo.parse import parse_criterion
 
     topic = criterion.section.split("/")[-1].strip() if criterion.section else None
     own = parse_criterion(criterion.text, criterion.kind, reference=reference, topic=topic)
+    if sites and isinstance(own, Unparsed):
+        own = _site_of_cancer(criterion, reference) or own
     if team is not None and isinstance(own, Unparsed):
         # "Methods considered highly effective include: … Oral, Injectable": the items of a
         # list only the study team judges are the team's to judge too
@@ -56,14 +67,41 @@ def _parse(criterion: Criterion, reference: str | None, window: Window | None,
     written = _written_window(criterion.text, reference)
     inherited_reference = written.reference if written is not None else (
         _bare_reference(criterion.text) or reference)
+    listed_sites = bool(_CANCER_SITES.search(criterion.text))
     children = [
-        _parse(child, inherited_reference, written or window, team)
+        _parse(child, inherited_reference, written or window, team, listed_sites)
         for child in criterion.children
     ]
     if window is not None:
         own = own.transform(lambda node: _with_window(node, window))
     expression = own if not children else _combine(criterion.text, own, children)
     return criterion.model_copy(update={"expression": expression, "children": children})
+
+
+_CANCER_SITES = re.compile(
+    r"\b(?:tumou?rs?|cancers?|carcinomas?|malignanc(?:y|ies)|neoplasms?)\b[^:]{0,60}"
+    r"\b(?:sites?|types?|primar(?:y|ies)|origins?|following)\b[^:]{0,30}:\s*$", re.I)
+_ASIDE_NOTE = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*$")
+
+
+def _site_of_cancer(criterion: Criterion, reference: str | None) -> Expression | None:
+    """"Diagnosis of solid tumors of any of the following sites: … Renal … Prostate": a site
+    listed under a list of cancers names the cancer of that site."""
+    from eligo.parse import parse_criterion
+    from eligo.parse.ellipsis import named_phrase
+
+    text = criterion.text
+    bare = _ASIDE_NOTE.sub("", text).strip()
+    if not bare or len(bare.split()) > 4:
+        return None
+    concept = named_phrase(f"{bare} cancer", "condition")
+    if concept is None:
+        return None
+    found = parse_criterion(f"{bare} cancer{text[len(bare):]}", criterion.kind,
+                            reference=reference)
+    if not isinstance(found, Condition):
+        return None
+    return Condition(**found.args, span=(0, len(bare)), rule="condition.listed_site")
 
 
 def _written_window(text: str, reference: str | None) -> Window | None:
