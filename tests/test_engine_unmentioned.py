@@ -156,3 +156,39 @@ def test_a_note_that_states_consent_answers_consent_criteria():
         as_of=AS_OF,
     )
     assert opinion.verdict == "team"
+
+
+def test_a_denied_history_of_a_broad_disease_is_only_a_presumption_below_it():
+    from eligo.model.patient import Condition as Fact
+
+    denied = Fact(concept_id="cardiovascular_disease", negated=True, status="history")
+    who = Patient(conditions=[denied])
+    embolism = Condition(concept="pulmonary_embolism")
+    # the denial names the disease: a documented absence
+    assert _judge("inclusion", Condition(concept="cardiovascular_disease"), who).verdict == (
+        "not_met"
+    )
+    # below it, written as history: an inclusion stays open, an exclusion is cleared
+    assert _judge("inclusion", embolism, who).verdict == "unknown"
+    cleared = _judge("exclusion", embolism.copy(), who)
+    assert cleared.verdict == "not_met" and "denies a history" in cleared.reason
+    # a denial not written as history reaches what lies below it
+    current = Patient(conditions=[denied.model_copy(update={"status": "active"})])
+    assert _judge("inclusion", embolism.copy(), current).verdict == "not_met"
+
+
+def test_a_denial_the_record_contradicts_does_not_reach_other_diseases():
+    from eligo.model.patient import Condition as Fact
+
+    who = Patient(
+        conditions=[
+            Fact(concept_id="liver_disease", negated=True),
+            Fact(concept_id="chronic_hepatitis_c"),
+        ]
+    )
+    # hepatitis C is a liver disease: "no liver disease" was not meant for all of them
+    autoimmune = Condition(concept="autoimmune_hepatitis")
+    assert _judge("inclusion", autoimmune, who).verdict == "unknown"
+    alone = Patient(conditions=who.conditions[:1])
+    assert _judge("inclusion", autoimmune.copy(), alone).verdict == "not_met"
+    assert _judge("inclusion", Condition(concept="chronic_hepatitis_c"), who).verdict == "met"

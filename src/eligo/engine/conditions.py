@@ -12,11 +12,11 @@ When no condition fits, the absent-versus-unknown rule decides (docs/matching.md
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from eligo.engine.base import RuleBase, engine_data
+from eligo.engine.condition_index import ConditionIndex
 from eligo.engine.verdicts import MET, NOT_MET, UNKNOWN, Evidence, NodeResult, Verdict
 from eligo.engine.windows import Span
 from eligo.model.expression import Expression
@@ -26,40 +26,6 @@ _ORDER = {MET: 0, UNKNOWN: 1, NOT_MET: 2}
 
 def _words(text: str | None) -> str:
     return " ".join((text or "").casefold().replace("_", " ").split())
-
-
-@dataclass(frozen=True, slots=True)
-class _ConditionIndex:
-    """The patient's conditions as sets, made once per evaluator: ``below`` holds every concept
-    a recorded condition is (by its concept or histology) or lies below; ``denied`` the
-    concepts of documented absences; ``recorded`` the diagnoses a vaguer match could come from
-    (broad categories left out, as in ``_less_specific``)."""
-
-    below: frozenset[str]
-    denied: frozenset[str]
-    recorded: frozenset[str]
-
-    @classmethod
-    def of(cls, patient: Any, vocab: Any) -> _ConditionIndex | None:
-        if not hasattr(vocab, "ancestors"):
-            return None
-        broad = set(engine_data("relevance.json")["broad"])
-        below: set[str] = set()
-        denied: set[str] = set()
-        recorded: set[str] = set()
-        for condition in patient.conditions:
-            histology = getattr(condition.histology, "concept_id", None)
-            if condition.negated:
-                if condition.concept_id:
-                    denied.add(condition.concept_id)
-                continue
-            for concept_id in filter(None, (condition.concept_id, histology)):
-                below.add(concept_id)
-                below.update(vocab.ancestors(concept_id))
-            named = condition.concept_id or histology
-            if named and named not in broad:
-                recorded.add(named)
-        return cls(frozenset(below), frozenset(denied), frozenset(recorded))
 
 
 class ConditionRules(RuleBase):
@@ -84,10 +50,9 @@ class ConditionRules(RuleBase):
             reason = "; ".join(dict.fromkeys(item[1] for item in same))
             evidence = [item[2] for item in same]
             return self.result(node, verdict, reason, evidence, ask if verdict == UNKNOWN else None)
-        refuted = self.patient.conditions_matching(concept, self.vocab, negated=True)
-        if refuted:
-            evidence = [self.condition_evidence(c) for c in refuted]
-            return self.result(node, NOT_MET, f"the record documents no {name}", evidence)
+        denied = self._denials(node, concept, name)
+        if denied is not None:
+            return denied
         vaguer = self._less_specific(concept)
         if vaguer:
             evidence = [self.condition_evidence(c) for c in vaguer]
@@ -117,13 +82,46 @@ class ConditionRules(RuleBase):
             and index.recorded.isdisjoint(above)
         )
 
-    def _index(self) -> _ConditionIndex | None:
+    def _index(self) -> ConditionIndex | None:
         key = (id(self.patient), len(self.patient.conditions))
         found = getattr(self, "_condition_index", None)
         if found is None or found[0] != key:
-            found = (key, _ConditionIndex.of(self.patient, self.vocab))
+            found = (key, ConditionIndex.of(self.patient, self.vocab))
             self._condition_index = found
         return found[1]
+
+    def _denials(self, node: Expression, concept: str, name: str) -> NodeResult | None:
+        """What the record's denials say of the concept. A denial of the concept itself is a
+        documented absence. A denial of a broader one ("no cardiovascular disease" when the node
+        asks for a pulmonary embolism) reaches it too, except when the same record names a
+        disease under the denied one (then the denial was not meant for all of them: "no
+        metabolic liver disease" beside a chronic hepatitis C), and it is only a presumption when
+        written as history ("no significant history of cardiovascular disease" says nothing
+        sure of a new embolism)."""
+        refuted = self.patient.conditions_matching(concept, self.vocab, negated=True)
+        exact = [c for c in refuted if c.concept_id == concept]
+        broader = [c for c in refuted if c.concept_id != concept and not self._contradicted(c)]
+        sure = exact + [c for c in broader if c.status != "history"]
+        if sure:
+            evidence = [self.condition_evidence(c) for c in sure]
+            return self.result(node, NOT_MET, f"the record documents no {name}", evidence)
+        if not broader:
+            return None
+        evidence = [self.condition_evidence(c) for c in broader]
+        what = ", ".join(dict.fromkeys(self.condition_name(c) for c in broader))
+        found = self.result(
+            node,
+            UNKNOWN,
+            f"{name}: the record denies a history of {what}",
+            evidence,
+            ("condition", concept),
+        )
+        found.presumed = True
+        return found
+
+    def _contradicted(self, denial: Any) -> bool:
+        """Whether the record names, as present, a disease the denial's concept covers."""
+        return bool(self.patient.conditions_matching(denial.concept_id, self.vocab))
 
     def _less_specific(self, concept: str) -> list[Any]:
         """Recorded diagnoses the concept lies below ("neuroendocrine carcinoma" when the node

@@ -98,10 +98,7 @@ def _verdict(kind: str, result: NodeResult) -> tuple[str, str]:
 def _presumed_reason(kind: str, result: NodeResult) -> str:
     silent = "; ".join(dict.fromkeys(leaf.reason for leaf in result.leaves() if leaf.presumed))
     outcome = "not excluded" if kind == "exclusion" else "met"
-    return (
-        f"{outcome}: {silent} (the record sums up the patient's history, so what it does not "
-        "mention is taken as absent)"
-    )
+    return f"{outcome}: {silent} (taken as absent: here that clears the patient)"
 
 
 def _decided_by_gates(result: NodeResult, verdict: str) -> bool:

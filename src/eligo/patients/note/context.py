@@ -32,6 +32,24 @@ _EXTRA_RULES = [
     ("naive to", "NEGATED_EXISTENCE", "FORWARD"),
     ("naive", "NEGATED_EXISTENCE", "BACKWARD"),
     ("naïve", "NEGATED_EXISTENCE", "BACKWARD"),
+    # "biopsy was negative for HCC": the default backward "was negative" would win otherwise
+    ("was negative for", "NEGATED_EXISTENCE", "FORWARD"),
+    ("is negative for", "NEGATED_EXISTENCE", "FORWARD"),
+    ("were negative for", "NEGATED_EXISTENCE", "FORWARD"),
+    ("came back negative for", "NEGATED_EXISTENCE", "FORWARD"),
+    # Phrases that look like cues and are not: not taking a drug as prescribed denies no
+    # disease ("not compliant with her diabetes medication"); a child who is the patient is
+    # no relative ("a 10 year old child is brought in").
+    ("not compliant with", "NEGATED_EXISTENCE", "PSEUDO"),
+    ("not adherent to", "NEGATED_EXISTENCE", "PSEUDO"),
+    ("non-compliant with", "NEGATED_EXISTENCE", "PSEUDO"),
+    ("noncompliant with", "NEGATED_EXISTENCE", "PSEUDO"),
+    ("not been compliant with", "NEGATED_EXISTENCE", "PSEUDO"),
+    ("old child", "FAMILY", "PSEUDO"),
+    ("a child", "FAMILY", "PSEUDO"),
+    ("the child", "FAMILY", "PSEUDO"),
+    ("this child", "FAMILY", "PSEUDO"),
+    ("yo child", "FAMILY", "PSEUDO"),
 ]
 _RESOLVED = {"resolved", "now resolved", "no longer present"}
 

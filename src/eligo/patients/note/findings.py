@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from eligo.model.patient import Biomarker, FactSource
-from eligo.patients.tables import biomarker_pattern, biomarkers, find_site
+from eligo.patients.tables import biomarker_pattern, biomarkers, find_site, load
 
 # Words whose context (negated? hypothetical?) ConText judges like any mention's.
 FINDINGS = {
@@ -109,6 +110,24 @@ def metastatic_sites(clause: str) -> list[str]:
             if site and site not in found:
                 found.append(site)
     return found
+
+
+@cache
+def _past_pregnancy() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    table = load("note_reading")["past_pregnancy"]
+    return tuple(re.compile(table[k], re.I) for k in ("before", "after", "now"))  # type: ignore[return-value]
+
+
+def pregnancy_now(clause: str, start: int, end: int) -> bool:
+    """Whether "pregnant"/"pregnancy" at ``start:end`` speaks of a pregnancy now, not of the
+    setting of another condition ("hypertension with pregnancy") or of a past one."""
+    before_pattern, after_pattern, now_pattern = _past_pregnancy()
+    if clause[start:end].casefold().endswith("ies"):
+        return False  # "two pregnancies": counted, past
+    before = clause[max(0, start - 30) : start]
+    if now_pattern.search(before):
+        return True
+    return not (before_pattern.search(before) or after_pattern.search(clause[end : end + 15]))
 
 
 def pregnancy_test(clause: str) -> bool | None:

@@ -167,7 +167,30 @@ def labs(text: str) -> list[LabValue]:
         if match is None:
             continue
         found.append(_lab(text, mention.concept_id, mention.start, match))
-    return [lab for lab in found if lab is not None]
+    read = [lab for lab in found if lab is not None]
+    return read + [
+        t for t in temperatures(text) if not any(t.start < r.end and r.start < t.end for r in read)
+    ]
+
+
+@cache
+def _temperature() -> re.Pattern[str]:
+    return re.compile(load("note_reading")["temperature"])
+
+
+def temperatures(text: str) -> list[LabValue]:
+    """ "T: 39.5 C", "fever up to 39 C": a temperature not named as such (``note_reading``)."""
+    found = []
+    for match in _temperature().finditer(text):
+        number = float(match.group("num"))
+        written = (match.group("unit") or "").casefold()
+        unit = {"c": "Cel", "celsius": "Cel", "f": "[degF]", "fahrenheit": "[degF]"}.get(written)
+        if unit is None and not 34 <= number <= 43:
+            continue  # no unit and not a body temperature in Celsius: a stage, a count
+        found.append(
+            _normalise("temperature", match.start(), match.end(), number, unit or "Cel", None)
+        )
+    return [lab for lab in found if lab.value is not None]
 
 
 def _lab(text: str, measurement: str, start: int, match: re.Match[str]) -> LabValue | None:
@@ -246,8 +269,50 @@ def _normalise(
             value, canonical = concepts.normalised(number, unit, measurement)
         except UnitError as error:
             note = f"{error}; value kept as written"
+        if value is not None and _plausible(measurement, value) is False:
+            unit, value, canonical, note = _reread(measurement, number, unit, value, canonical)
     elif concepts.canonical_unit(measurement) == "1":
         value, canonical = number, "1"  # a ratio or a count of its own: no unit to write
     elif concepts.canonical_unit(measurement) is not None:
         note = "unit not written and the value fits no usual unit; not compared"
     return LabValue(measurement, start, end, value, canonical, number, unit, comparator, note)
+
+
+@cache
+def _plausible_ranges(measurement: str) -> tuple[tuple[float, float], ...]:
+    """The values a note's number can take for a measurement, in its canonical unit: the ranges
+    of ``note_units.yaml`` (adult laboratory practice), converted."""
+    found = []
+    for unit, low, high in _assumed_units().get(measurement, []):
+        try:
+            found.append(
+                (
+                    concepts.normalised(low, unit, measurement)[0],
+                    concepts.normalised(high, unit, measurement)[0],
+                )
+            )
+        except UnitError:
+            continue
+    return tuple(found)
+
+
+def _plausible(measurement: str, value: float) -> bool | None:
+    """Whether a value (canonical unit) is one a person could have; None when eligo has no
+    range for the measurement."""
+    ranges = _plausible_ranges(measurement)
+    if not ranges:
+        return None
+    return any(low <= value <= high for low, high in ranges)
+
+
+def _reread(
+    measurement: str, number: float, unit: str, value: float, canonical: str | None
+) -> tuple[str, float, str | None, str]:
+    """A value its written unit makes impossible ("Plt: 300000 /ml" is 0.3 x 10^9/L, where the
+    writer meant /uL): read as the number alone would be, when that gives a possible value."""
+    for candidate, low, high in _assumed_units().get(measurement, []):
+        if low <= number < high:
+            found, unit_found = concepts.normalised(number, candidate, measurement)
+            note = f"{number:g} {unit} is not a possible value; read as {number:g} {candidate}"
+            return candidate, found, unit_found, note
+    return unit, value, canonical, f"{number:g} {unit} is outside the usual range; kept as written"

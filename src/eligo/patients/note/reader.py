@@ -118,6 +118,7 @@ def _read_clause(state: _State, sentence: Piece, clause: Piece) -> None:
         f
         for f in findings.finding_spans(text)
         if not any(f.start < e and s < f.end for s, e in taken)
+        and (f.what != "pregnant" or findings.pregnancy_now(text, f.start, f.end))
     ]
     spans = [(m.start, m.end) for m in conditions] + [(m.start, m.end) for m in drugs]
     spans += [(s, e) for s, e, _ in procs] + [(f.start, f.end) for f in found]
@@ -164,8 +165,9 @@ def _condition(state, sentence, clause, mention, assertion, dates) -> None:  # t
     start = clause.start + mention.start
     historical = assertion.historical or bool(_PAST.match(mention.text))
     if mention.concept_id in ("pregnancy", "breastfeeding"):
-        if historical:
-            return  # past pregnancies say nothing about now
+        now = findings.pregnancy_now(clause.text, mention.start, mention.end)
+        if historical or not now:
+            return  # past pregnancies, and pregnancy as another condition's setting
         field = "pregnant" if mention.concept_id == "pregnancy" else "breastfeeding"
         state.patient.pregnancy.append(
             PregnancyStatus(
