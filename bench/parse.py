@@ -2,6 +2,8 @@
 
     python bench/parse.py ../shared/data/ctgov/sclc_nec/            # legacy CT.gov XML
     python bench/parse.py records/ --show unparsed                  # print what was not read
+    python bench/parse.py ../shared/data/ctgov/sclc_nec/ --sample 100 --seed 3 --out FILE
+                                         # draw criteria to judge (tests/data/parse/)
 
 Criteria are cut with eligo.criteria.segment and parsed with eligo.parse. Each criterion (and
 sub-criterion) is counted once, by what its expression holds:
@@ -19,6 +21,8 @@ after warm-up.
 from __future__ import annotations
 
 import argparse
+import json
+import random
 import re
 import sys
 import time
@@ -64,6 +68,45 @@ def category(node: Expression) -> str:
     return "computable"
 
 
+def draw_sample(trials: list[tuple[str, list[Criterion]]], size: int, seed: int,
+                out: Path) -> None:
+    """Write ``size`` criteria drawn at random (``random.Random(seed)``) among those read
+    completely into fact or study-team leaves (classes computable and team), one JSON object a
+    line: the trial, the criterion id, kind and text, its class, its rendered expression, empty
+    judgement fields, and the top-level criterion it belongs to (its sub-criteria included, no
+    expressions) so a test can parse it again as it was parsed here."""
+    candidates: list[tuple[str, Criterion, Criterion]] = []
+    for name, criteria in sorted(trials, key=lambda pair: pair[0]):
+        for top in parse_criteria(criteria):
+            for criterion in top.walk():
+                assert criterion.expression is not None
+                if category(criterion.expression) in ("computable", "team"):
+                    candidates.append((name, top, criterion))
+    drawn = random.Random(seed).sample(candidates, min(size, len(candidates)))
+    with out.open("w", encoding="utf-8") as handle:
+        for name, top, criterion in drawn:
+            assert criterion.expression is not None
+            item = {
+                "trial": name,
+                "criterion": criterion.id,
+                "kind": criterion.kind,
+                "text": criterion.text,
+                "class": category(criterion.expression),
+                "rendered": render(criterion.expression),
+                "judgment": "",
+                "why": "",
+                "top": _without_expressions(top.model_dump(mode="json")),
+            }
+            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+    print(f"{len(drawn)} of {len(candidates)} fully read criteria written to {out}")
+
+
+def _without_expressions(data: dict) -> dict:
+    data.pop("expression", None)
+    data["children"] = [_without_expressions(child) for child in data.get("children", [])]
+    return data
+
+
 def _pattern(text: str) -> str:
     text = re.sub(r"\d+(?:[.,]\d+)?", "#", text.lower())
     return " ".join(text.split())[:60]
@@ -74,10 +117,18 @@ def main() -> None:
     parser.add_argument("path", type=Path)
     parser.add_argument("--show", choices=["unparsed", "partial", "all"], default=None)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sample", type=int, default=0, help="draw N criteria to judge")
+    parser.add_argument("--seed", type=int, default=3, help="seed of the draw")
+    parser.add_argument("--out", type=Path, help="where --sample writes (JSON lines)")
     args = parser.parse_args()
 
     records = eligibility_texts(args.path)
     trials: list[tuple[str, list[Criterion]]] = [(name, segment(text)) for name, text in records]
+    if args.sample:
+        if args.out is None:
+            sys.exit("--sample needs --out")
+        draw_sample(trials, args.sample, args.seed, args.out)
+        return
     flat = [c for _, criteria in trials for top in criteria for c in top.walk()]
     if not flat:
         sys.exit("no criteria found")

@@ -181,10 +181,17 @@ def mark_negation(units: list[Unit], items: list[Item], start: int, reading: Rea
             run, negated = run + 1, True
             for trigger in triggers:
                 reading.use(trigger.start, trigger.end)
-        elif negated and _breaks_negation(reading, previous_end, unit.head.start):
+        elif negated and (_breaks_negation(reading, previous_end, unit.head.start)
+                          or _says_own_result(unit)):
             run, negated = run + 1, False
         unit.negated, unit.run = negated, run
         previous_end = unit.head.end
+
+
+def _says_own_result(unit: Unit) -> bool:
+    """"No viral hepatitis HIV negative": a condition with its own result is a new statement."""
+    return unit.head.kind == "condition" and any(
+        i.kind == "result" and i.start - unit.head.end <= 3 for i in unit.after)
 
 
 def _breaks_negation(reading: Reading, start: int, end: int) -> bool:
@@ -244,6 +251,16 @@ def join(nodes: list[Expression], connectors: list[str]) -> Expression:
             later = next((c for c in resolved[index + 1 :] if c not in ("comma", "tight")),
                          None)
             resolved[index] = later or "and"
+    # ", or" separates alternatives above "and" only after an inner "or" ("A or B (…), or
+    # C with D"); in a plain series ("A, B, or C that has failed X") it is an ordinary "or"
+    seen_or = False
+    for index, link in enumerate(resolved):
+        if link == "or_top" and not seen_or:
+            resolved[index] = "or"
+        elif link == "or_top":
+            seen_or = False
+        elif link == "or":
+            seen_or = True
     return _join_level(nodes, resolved, 0)
 
 

@@ -128,6 +128,33 @@ def _permission_only(reading: Reading) -> Expression | None:
                    rule="allowed.text")
 
 
+_TOPIC_MARK = re.compile(r"\s[-–]\s|:\s")
+
+
+def _topic_end(reading: Reading, piece: Piece) -> tuple[int, int] | None:
+    """(start, end) of the " - " or ": " after a leading disease that heads a requirement of
+    another kind ("Kidney cancer - no prior therapy"), or None."""
+    mark = _TOPIC_MARK.search(reading.text.folded, piece.start, piece.end)
+    if mark is None or mark.start() - piece.start > 60:
+        return None
+    before = [i for i in reading.items if piece.start <= i.start and i.end <= mark.start()]
+    after = [i for i in reading.items if mark.end() <= i.start < piece.end]
+    heads = [i for i in before if i.kind in HEAD_KINDS]
+    if not heads or any(h.kind != "condition" for h in heads):
+        return None
+    if any(i.kind in ("negation", "modal", "team") for i in before):
+        return None
+    words = reading.text.folded[piece.start:mark.start()]
+    for item in before:
+        words = words.replace(reading.text.folded[item.start:item.end], " ")
+    if not all(w in filler_words() for w in _WORD.findall(words)):
+        return None
+    kinds = {i.kind for i in after if i.kind in HEAD_KINDS}
+    if not kinds or kinds == {"condition"}:
+        return None
+    return mark.start(), mark.end()
+
+
 def _label_end(reading: Reading, piece: Piece) -> int | None:
     """The colon after a short label that says nothing the rest does not ("Specific cases:",
     "Creatinine clearance (CrCl): Creatinine clearance ≥ 30 mL/min"), or None. A label that
@@ -210,6 +237,14 @@ def _read_sentence(reading: Reading, piece: Piece) -> ClauseResult:
 
 
 def _read_part(reading: Reading, piece: Piece) -> ClauseResult:
+    topic = _topic_end(reading, piece)
+    if topic is not None:
+        # "Bladder cancer - no more than 1 prior therapy": what is asked of those with it
+        guard = read_clause(reading, piece.start, topic[0]).node
+        body = _read_clauses(reading, topic[1], piece.end)
+        if guard is not None and body.node is not None:
+            reading.use(topic[0], topic[1])
+            return _implication(reading, guard, body, piece.start, piece.start)
     label = _label_end(reading, piece)
     if label is not None:
         reading.use(piece.start, label + 1)

@@ -106,8 +106,15 @@ def condition(unit: Unit, reading: Reading) -> Expression:
         "window": _window(unit),
         "duration": _duration(unit, reading),
     }
+    result = next((i for i in unit.after if i.kind == "result"
+                   and i.start - unit.head.end <= 3), None)
+    if result is not None:  # "HIV negative", "hepatitis B seropositive"
+        reading.use(result.start, result.end)
     if not stages:
-        return Condition(**common, span=span_of(unit), rule="condition")
+        node = Condition(**common, span=span_of(unit), rule="condition")
+        if result is not None and result.value == "negative":
+            return Not(node, span=span_of(unit), rule="condition.negative")
+        return node
     nodes = [
         Condition(**common, stage=stage, span=span_of(unit), rule="condition.stage")
         for stage in dict.fromkeys(stages)
@@ -213,34 +220,80 @@ def therapy(unit: Unit, reading: Reading) -> Expression:
 def procedure(unit: Unit, reading: Reading) -> Expression:
     written = reading.words(unit.head.start, unit.head.end)
     within = [] if unit.head.value == "coronary_intervention" else _qualifiers_within(written)
-    qualifiers = list(dict.fromkeys([*unit.values("proc_qualifier", "before"), *within,
-                                     *_site_qualifiers(unit, reading)]))
-    sites = unit.values("site") or [
-        site for phrase, site in data("keywords")["implied_sites"].items() if phrase in written]
-    if unit.head.extra.get("site"):
-        sites = [unit.head.extra["site"]]
-    if "whole_brain" in qualifiers or ("stereotactic" in qualifiers and not sites):
-        sites = sites or ["brain"]
+    common = list(dict.fromkeys([*unit.values("proc_qualifier", "before"), *within]))
     if "current" in unit.kinds_before():
-        qualifiers.append("current")
+        common.append("current")
+    targets = _targets(unit, reading)
+    if len(targets) < 2:
+        sites = unit.values("site") or [
+            site for phrase, site in data("keywords")["implied_sites"].items()
+            if phrase in written]
+        if unit.head.extra.get("site"):
+            sites = [unit.head.extra["site"]]
+        qualifiers = [*common, *_site_qualifiers(unit, reading)]
+        if "whole_brain" in qualifiers or ("stereotactic" in qualifiers and not sites):
+            sites = sites or ["brain"]
+        if sites:
+            qualifiers += _share_of(unit, reading, sites[0])
+        targets = [(sites[0] if sites else None, qualifiers)]
+    else:
+        targets = [(site, [*common, *own]) for site, own in targets]
+    _use_context(unit, reading, ("proc_qualifier", "site", "current", "history"))
+    nodes = [
+        Procedure(
+            procedure=unit.head.value,
+            site=site,
+            qualifiers=list(dict.fromkeys(qualifiers)) or None,
+            window=_window(unit),
+            duration=_duration(unit, reading),
+            span=span_of(unit),
+            rule="procedure",
+        )
+        for site, qualifiers in targets
+    ]
+    return any_of(nodes, span=span_of(unit), rule="procedure.sites")
+
+
+def _share_of(unit: Unit, reading: Reading, site: str) -> list[str]:
+    """"Radiotherapy to more than 30 % of the bone marrow": the share of the site treated."""
+    found = []
     for quantity in unit.quantities:
-        if quantity.bounds and quantity.unit_text and "%" in quantity.unit_text and sites:
-            # "radiotherapy to more than 30% of the bone marrow"
+        if quantity.bounds and quantity.unit_text and "%" in quantity.unit_text:
             bound = quantity.bounds[0]
-            qualifiers.append(f"{bound.comparator}{bound.value:g}% of {sites[0]}")
+            found.append(f"{bound.comparator}{bound.value:g}% of {site}")
             start = quantity.start if quantity.comparator_start is None else \
                 quantity.comparator_start
             reading.use(start, quantity.end)
-    _use_context(unit, reading, ("proc_qualifier", "site", "current", "history"))
-    return Procedure(
-        procedure=unit.head.value,
-        site=sites[0] if sites else None,
-        qualifiers=qualifiers or None,
-        window=_window(unit),
-        duration=_duration(unit, reading),
-        span=span_of(unit),
-        rule="procedure",
-    )
+    return found
+
+
+_OF_SITE = re.compile(r"^\s{0,2}(?:of\s(?:the\s)?|to\s(?:the\s)?)?$")
+
+
+def _targets(unit: Unit, reading: Reading) -> list[tuple[str, list[str]]]:
+    """"Radiotherapy to whole pelvis, 30 % or greater of bone marrow, and site of measurable
+    disease": each site listed after the procedure, with what is said of it."""
+    sites = [i for i in unit.after if i.kind == "site"]
+    if len(sites) < 2:
+        return []
+    found = []
+    for site in sites:
+        own = []
+        for item in reading.items:
+            if item.kind == "proc_qualifier" and 0 <= site.start - item.end <= 1:
+                reading.use(item.start, item.end)
+                own.append(item.value)
+        for quantity in unit.quantities:
+            if quantity.bounds and quantity.unit_text and "%" in quantity.unit_text and \
+                    quantity.end <= site.start and _OF_SITE.match(
+                        reading.words(quantity.end, site.start)):
+                bound = quantity.bounds[0]
+                own.append(f"{bound.comparator}{bound.value:g}% of {site.value}")
+                start = quantity.start if quantity.comparator_start is None else \
+                    quantity.comparator_start
+                reading.use(start, quantity.end)
+        found.append((site.value, own))
+    return found
 
 
 def _site_qualifiers(unit: Unit, reading: Reading) -> list[str]:

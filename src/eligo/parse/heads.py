@@ -155,7 +155,7 @@ def _distribute_context(units: list[Unit], reading: Reading) -> None:
         if gap in ("", "or", "and", "and/or", "/", ", or", ", and"):
             unit.before = [i for i in previous.before
                            if i.kind in ("history", "current", "qualifier", "uncertain",
-                                         "disease_feature")]
+                                         "disease_feature", "outcome")]
 
 
 def _uncounted_lines(items: list[Item], reading: Reading) -> list[Item]:

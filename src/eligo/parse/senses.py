@@ -32,6 +32,19 @@ def decide(raw: str, items: list[Item]) -> list[Item]:
     out: list[Item] = []
     for item in items:
         written = folded[item.start:item.end]
+        if item.kind == "measurable" and _TREATED_SITE.search(
+                folded, max(0, item.start - 90), item.start):
+            # "radiotherapy to … and site of measurable disease": where it was given
+            out.append(Item("site", "measurable_disease", item.start, item.end))
+            continue
+        if item.kind == "condition" and item.value == "allogeneic_transplant" and \
+                "allo" not in written:
+            # "bone marrow transplantation": any stem cell transplant, not only allogeneic
+            out.append(Item("procedure", "stem_cell_transplant", item.start, item.end))
+            continue
+        if item.kind == "condition" and re.search(r"\s(?:or|and/or)\s", written):
+            out.extend(_coordinated(raw, item))
+            continue
         if item.kind == "lines" and written in ("line", "lines") and not _counted_line(
                 folded, item):
             continue
@@ -47,6 +60,28 @@ def decide(raw: str, items: list[Item]) -> list[Item]:
             continue
         out.append(item)
     return out
+
+
+_TREATED_SITE = re.compile(
+    r"\b(?:radiotherapy|radiation(?:\stherapy)?|irradiation|rt|surgery)\s(?:\w+\s){0,2}to\s"
+    r"[^;.]*(?:,|\band\b|\bor\b)\s(?:(?:the|any|a)\s)?(?:sites?\sof\s|only\s)?$")
+
+
+def _coordinated(raw: str, item: Item) -> list[Item]:
+    """"Hepatitis B or C" names hepatitis B and hepatitis C, not a class holding others."""
+    from eligo.parse.ellipsis import named_phrase
+
+    written = raw[item.start:item.end]
+    match = re.match(r"^(.*\S)\s(\S+)\s(?:or|and/or)\s(\S+)$", written)
+    if match is None:
+        return [item]
+    first = named_phrase(f"{match.group(1)} {match.group(2)}", "condition")
+    second = named_phrase(f"{match.group(1)} {match.group(3)}", "condition")
+    if first is None or second is None:
+        return [item]
+    split = item.start + len(match.group(1)) + 1 + len(match.group(2))
+    return [Item("condition", first, item.start, split),
+            Item("condition", second, item.end - len(match.group(3)), item.end)]
 
 
 def _counted_line(folded: str, item: Item) -> bool:

@@ -20,6 +20,7 @@ from eligo.model.expression import (
     Allowed,
     Condition,
     Expression,
+    Fact,
     Measurement,
     Not,
     Team,
@@ -41,6 +42,7 @@ _EXCEPTIONS = re.compile(
     r"\bexceptions? (?:to|are|include)|\bexcept(?:ions)?:?\s*$|\bare allowed:?\s*$",
     re.I,
 )
+_DEFINED = re.compile(r"\b(?:defined\sas|defined\sby|as\sfollows|i\.e\.)", re.I)
 _OR_CHILD = re.compile(r"(?:;|,)?\s*\bOR\s*$")
 
 
@@ -54,15 +56,28 @@ def _parse(criterion: Criterion, reference: str | None, window: Window | None,
     from eligo.parse import parse_criterion
 
     topic = criterion.section.split("/")[-1].strip() if criterion.section else None
-    own = parse_criterion(criterion.text, criterion.kind, reference=reference, topic=topic)
+    own = parse_criterion(_own_text(criterion), criterion.kind, reference=reference, topic=topic)
     if sites and isinstance(own, Unparsed):
         own = _site_of_cancer(criterion, reference) or own
-    if team is not None and isinstance(own, Unparsed):
+    if _therapy_heading(criterion):
+        # "PRIOR CONCURRENT THERAPY: … Chemotherapy": a heading whose items were left out
+        own = Allowed(text=criterion.text.strip(), span=(0, len(criterion.text.rstrip())),
+                      rule="allowed.heading")
+    if _LATER_COURSES.match(criterion.text.strip()):
+        # "Courses II-IV:", "Before each course:": what later courses need is the study
+        # team's to check during the study, not a condition of entry
+        own, team = Team(category="protocol", text=criterion.text.strip(),
+                         span=(0, len(criterion.text.rstrip())),
+                         rule="team.later_courses"), "later_courses"
+    elif team == "later_courses":
+        own = Team(category="protocol", text=criterion.text.strip(),
+                   span=(0, len(criterion.text.rstrip())), rule="team.later_courses")
+    elif team == "contraception" and isinstance(own, Unparsed):
         # "Methods considered highly effective include: … Oral, Injectable": the items of a
         # list only the study team judges are the team's to judge too
         own = Team(category=team, text=criterion.text.strip(), span=own.span,
                    rule="team.inherited")
-    if isinstance(own, Team):
+    if isinstance(own, Team) and team != "later_courses":
         team = own.category
     written = _written_window(criterion.text, reference)
     inherited_reference = written.reference if written is not None else (
@@ -78,6 +93,34 @@ def _parse(criterion: Criterion, reference: str | None, window: Window | None,
     return criterion.model_copy(update={"expression": expression, "children": children})
 
 
+_POINTER = re.compile(r",\s*(?:[a-z]+\s){0,4}?(?:the\sfollowing|as\sfollows|below)\b[^,]*:\s*$",
+                      re.I)
+
+
+def _therapy_heading(criterion: Criterion) -> bool:
+    from eligo.parse.lexicon import data
+
+    return (not criterion.children and criterion.section is not None
+            and "prior concurrent therapy" in criterion.section.lower()
+            and criterion.text.strip(" :.").lower() in data("keywords")["therapy_headings"])
+
+
+def _own_text(criterion: Criterion) -> str:
+    """The parent's words less a last clause that only points to its sub-criteria ("…, having
+    received the following maximum number of prior therapies:"); the sub-criteria say it."""
+    text = criterion.text
+    if not criterion.children:
+        return text
+    pointer = _POINTER.search(text)
+    if pointer is None or pointer.start() < 10:
+        return text
+    return text[:pointer.start()]
+
+
+_LATER_COURSES = re.compile(
+    r"^(?:courses?|cycles?)\s(?:[ivx]+|\d+)(?:\s?(?:-|to|and|through)\s?(?:[ivx]+|\d+))?\s*:"
+    r"|^(?:for\s)?re-?treatment\b|^(?:before|prior\sto)\s(?:each|every|subsequent)\s"
+    r"(?:course|cycle)", re.I)
 _CANCER_SITES = re.compile(
     r"\b(?:tumou?rs?|cancers?|carcinomas?|malignanc(?:y|ies)|neoplasms?)\b[^:]{0,60}"
     r"\b(?:sites?|types?|primar(?:y|ies)|origins?|following)\b[^:]{0,30}:\s*$", re.I)
@@ -155,7 +198,12 @@ def _combine(text: str, own: Expression, children: list[Criterion]) -> Expressio
             children[0].kind == "exclusion" and not _ALL.search(text))
         group = any_of(required, rule="children.any") if alternatives else \
             all_of(required, rule="children.all")
-    heading = own.kind == "unparsed" or text.rstrip().endswith(":")
+    # "… defined as:" (or a heading naming no fact): the children say what the parent means;
+    # facts the parent states beside a list ("metastatic solid tumor, having received the
+    # following maximum number of therapies:") hold as well
+    heading = own.kind == "unparsed" or (text.rstrip().endswith(":") and (
+        _DEFINED.search(text) is not None or not any(
+            isinstance(leaf, Fact) for leaf in own.leaves())))
     if group is None:
         result = own
     elif heading and not _INCLUDING.search(text):
