@@ -131,6 +131,9 @@ class DuckDBPatients(PatientsDB):
             self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM eligo_rows")
         except duckdb.Error as error:
             raise self.fail(error, f"writing {table}") from None
+        for name, kind in TABLES[table].items():
+            if kind == "DOUBLE":  # numpy has no NULL: NaN stands for it until here
+                self.con.execute(f"UPDATE {table} SET {name} = NULL WHERE isnan({name})")
 
     def export(self, name: str, path: Path, kind: str) -> None:
         import duckdb

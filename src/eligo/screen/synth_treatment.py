@@ -168,11 +168,8 @@ def write_tables(db: Any, tables: Tables, batch: int = 200_000) -> None:
     """Bulk-write generated tables: DuckDB scans the arrays; other back ends take rows."""
     for table, columns in tables.items():
         names = list(TABLES[table])
-        if db.dialect == "duckdb":
+        if hasattr(db, "write_columns"):
             db.write_columns(table, {name: _scannable(columns[name]) for name in names})
-            for name, kind in TABLES[table].items():
-                if kind == "DOUBLE":
-                    db.run(f"UPDATE {table} SET {name} = NULL WHERE isnan({name})")
             continue
         total = len(columns["person_id"])
         for first in range(0, total, batch):
