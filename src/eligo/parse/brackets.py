@@ -30,6 +30,11 @@ COHORT = re.compile(r"^\s*(?:cohort|arm|part|group|stratum)\s?([0-9]{1,2}|[a-d]|
 _DRUG_WINDOW = re.compile(
     r"^\s*(?:\d{1,3}|one|two|three|four|five|six|eight|twelve)\s(?:days?|weeks?|months?)\s"
     r"(?:for|since|with|after|if)\s")
+def is_aside(content: str) -> bool:
+    """Bracket content that is an example, an abbreviation's expansion or a note."""
+    return _ASIDE.match(content) is not None
+
+
 def drug_window(reading: Reading, node: Expression, low: int, high: int, start: int,
                  end: int) -> Expression:
     """"At least 4 weeks since prior chemotherapy (6 weeks for nitrosoureas)": the drugs in

@@ -32,6 +32,7 @@ _GUARD_EXCEPTION = re.compile(
 )
 _EXAMPLE = re.compile(
     r",?\s(?:such\sas|for\sexample|for\sinstance|e\.g\.?,?|eg,?)\s(?=those|patients|any)"
+    r"|,\s(?:such\sas|for\sexample|for\sinstance|e\.g\.?,?)\s"
 )
 _SOURCE = re.compile(r"(?<![\w-])from\s(?:a\s|any\s|the\s)?(?:previous|prior|earlier)\s")
 _DEFINED = re.compile(

@@ -260,6 +260,10 @@ def _read_part(reading: Reading, piece: Piece) -> ClauseResult:
             body = _read_clauses(reading, comma + 1, piece.end)
             return _implication(reading, guard.node, body, piece.start, piece.start + lead.end())
     modal = _modal(reading, piece)
+    if modal is not None and _treatment_subject(reading, piece.start, modal):
+        # "Previous CSFs must have been discontinued > 14 days prior to registration": a
+        # treatment is the subject, what follows says when it may have been given
+        modal = None
     if modal is not None:
         subject = _subject(reading, piece.start, modal)
         if subject is not None:
@@ -328,6 +332,15 @@ def _subject(reading: Reading, start: int, end: int) -> Expression | None:
             )
         )
     return all_of(parts) if parts else None
+
+
+def _treatment_subject(reading: Reading, start: int, end: int) -> bool:
+    heads = [i for i in reading.items
+             if start <= i.start and i.end <= end and i.kind in HEAD_KINDS]
+    return bool(heads) and all(h.kind in ("drug", "drug_class", "therapy") for h in heads) \
+        and not _COHORT_SUBJECT.search(reading.words(start, end)) and not re.search(
+            r"\b(?:patients?|subjects?|participants?|women|men|those)\b",
+            reading.words(start, end))
 
 
 def _generic_subject(reading: Reading, start: int, end: int) -> bool:

@@ -132,6 +132,10 @@ def _defined_after(unit: Unit, reading: Reading) -> list[str]:
     if opening >= len(folded) or folded[opening] != "(":
         return []
     closing = folded.find(")", opening)
+    from eligo.parse.brackets import is_aside
+
+    if is_aside(folded[opening + 1:closing if closing > 0 else len(folded)]):
+        return []  # "(i.e., completed therapy and … risk of relapse)": a note, not the head's
     found = []
     for item in reading.items:
         if item.kind == "disease_feature" and opening < item.start and (
@@ -193,8 +197,10 @@ def therapy(unit: Unit, reading: Reading) -> Expression:
     status = "any"
     if "history" in before:
         status = "prior"
-    elif ("current" in before or unit.values("ongoing", "after")) and not unit.windows:
-        status = "current"
+    elif ("current" in before or unit.values("ongoing", "after")
+          or "chronic" in unit.values("qualifier", "before")
+          or "chronic" in reading.words(unit.head.start, unit.head.end)) and not unit.windows:
+        status = "current"  # "chronic steroid therapy": taken now, for long
     elif unit.clause_before and not unit.windows:
         # "treated with at least 1 line …, including a platinum-based regimen"
         last = unit.clause_before[-1].kind
@@ -220,7 +226,8 @@ def therapy(unit: Unit, reading: Reading) -> Expression:
 def procedure(unit: Unit, reading: Reading) -> Expression:
     written = reading.words(unit.head.start, unit.head.end)
     within = [] if unit.head.value == "coronary_intervention" else _qualifiers_within(written)
-    common = list(dict.fromkeys([*unit.values("proc_qualifier", "before"), *within]))
+    common = list(dict.fromkeys([*_before_not_other(unit, reading, "proc_qualifier"),
+                                 *within]))
     if "current" in unit.kinds_before():
         common.append("current")
     targets = _targets(unit, reading)
@@ -252,6 +259,20 @@ def procedure(unit: Unit, reading: Reading) -> Expression:
         for site, qualifiers in targets
     ]
     return any_of(nodes, span=span_of(unit), rule="procedure.sites")
+
+
+def _before_not_other(unit: Unit, reading: Reading, kind: str) -> list[str]:
+    """Words of ``kind`` before the head, less one listed with "or other" ("thoracic or other
+    major surgery" is any major surgery)."""
+    found = []
+    for item in unit.before:
+        if item.kind != kind:
+            continue
+        if re.search(r"\b(?:or|and)\sother\b", reading.words(item.end, unit.head.start)):
+            reading.use(item.start, item.end)
+            continue
+        found.append(item.value)
+    return found
 
 
 def _share_of(unit: Unit, reading: Reading, site: str) -> list[str]:

@@ -77,6 +77,12 @@ def measurement(unit: Unit, reading: Reading) -> Expression | None:
     normal = [q for q in unit.pre_quantities
               if q.scale in ("normal", "abnormal") and 0 <= unit.head.start - q.end <= 2]
     found = thresholds(unit) or _listed_grades(concept, unit, reading)
+    meant = _normal_defined(unit, reading) if normal and not found else None
+    if meant is not None:
+        # "normal ejection fraction (i.e., greater than the lower limit of normal)"
+        for quantity in normal:
+            reading.use(quantity.start, quantity.end)
+        normal, found = [], [meant]
     for item in unit.before:
         if item.kind == "result" and item.value in result:
             reading.use(item.start, item.end)
@@ -109,6 +115,23 @@ def measurement(unit: Unit, reading: Reading) -> Expression | None:
         node = all_of([Condition(concept=implied, span=span_of(unit), rule="measurement.implies"),
                        node], span=span_of(unit), rule="measurement.implies")
     return node
+
+
+_THAT_IS = re.compile(r"\s{0,2}[(\[]\s?(?:i\.?\s?e\.?|ie|that\sis|defined\sas)[,:]?\s")
+
+
+def _normal_defined(unit: Unit, reading: Reading) -> Quantity | None:
+    """The limit an "i.e." bracket right after the head gives for "normal"."""
+    lead = _THAT_IS.search(reading.text.folded, unit.head.end, unit.head.end + 60)
+    if lead is None or re.search(r"[;.]", reading.words(unit.head.end, lead.start())):
+        return None
+    closing = reading.text.folded.find(")", lead.end())
+    inside = [q for q in reading.quantities if lead.end() <= q.start and (
+        closing < 0 or q.start < closing) and q.bounds and q.scale != "normal"]
+    if len(inside) != 1:
+        return None
+    reading.use(lead.start(), lead.end())
+    return inside[0]
 
 
 _PREDICTED = re.compile(r"\s{0,2}(?:of\s)?(?:the\s)?(?:predicted|pred\.?)(?:\s(?:value|normal|"

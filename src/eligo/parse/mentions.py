@@ -171,7 +171,8 @@ def direct_items(raw: str) -> list[Item]:
     candidates.extend(Item("adequacy", "adequacy", m.start(), m.end())
                       for m in _ADEQUACY.finditer(folded))
     candidates.extend(Item("noise", "noise", m.start(), m.end())
-                      for m in (*_THIS_STUDY.finditer(folded), *_APPENDIX.finditer(folded)))
+                      for m in (*_THIS_STUDY.finditer(folded), *_APPENDIX.finditer(folded),
+                                *_THIS_CANCER.finditer(folded)))
     items = [i for i in _resolve(candidates) if i.kind != "performance" or _scored(raw, i)]
     return _viral_loads(items)
 
@@ -198,6 +199,10 @@ _REQUIRING = re.compile(
     r"intervention|oxygen(?:\stherapy)?|transfusions?|support|drainage|surgery)\b"
 )
 # "on this multi-center, single-arm phase II study": the study described, no fact of the patient
+# "prior chemotherapy for this cancer": the cancer of the trial, no new fact
+_THIS_CANCER = re.compile(
+    r"\b(?:for|of)\s(?:the\streatment\sof\s)?(?:this|the\scurrent|the\spresent|their|his|her|"
+    r"the\sstudy)\s(?:cancer|disease|malignancy|tumou?r|indication|diagnosis|neoplasm)\b")
 _APPENDIX = re.compile(r"\b(?:see\s)?(?:appendix|annex|table|section)\s(?:[a-z]|\d{1,2})\b(?!\w)")
 _THIS_STUDY = re.compile(
     r"\b(?:on|in|into|for)\s(?:this|the\spresent|the\scurrent)\s(?:[a-z0-9-]+,?\s){0,5}?"

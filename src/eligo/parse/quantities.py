@@ -386,6 +386,7 @@ _NORMAL = re.compile(
     r"within\s(?:the\s)?(?:institutional\s)?normal(?:\sinstitutional)?\s(?:limits|range)|\bwnl\b"
     r"|(?<![\w-])(?:ab)?normal(?![\w-])"
 )
+_INSTITUTION = re.compile(r"(?<![\w-])[a-z]{2,8}\s$")
 _LIMIT_ALONE = re.compile(r"(?:\(\s?)?(" + ULN_WORDS + r"|" + LLN_WORDS + r")\)?(?!\w)")
 
 
@@ -401,6 +402,12 @@ def _limits_without_number(
         if any(a <= match.start() < b for a, b in taken):
             continue
         comparator = before.search(folded, max(start, match.start() - 45), match.start())
+        if comparator is None:
+            # "greater than OSU lower limit of normal": the institution named between
+            named = _INSTITUTION.search(folded, max(start, match.start() - 12), match.start())
+            if named is not None:
+                comparator = before.search(folded, max(start, named.start() - 45),
+                                           named.start())
         if comparator is None:
             continue
         symbol = lookup[" ".join(comparator.group(1).split())]

@@ -42,6 +42,11 @@ def decide(raw: str, items: list[Item]) -> list[Item]:
             # "bone marrow transplantation": any stem cell transplant, not only allogeneic
             out.append(Item("procedure", "stem_cell_transplant", item.start, item.end))
             continue
+        if item.kind == "drug_class" and item.value == "targeted_therapy" and \
+                "biolog" in written:
+            # "biologic therapy": interferons, interleukins, antibodies, vaccines
+            out.append(Item("therapy", "biologic", item.start, item.end))
+            continue
         if item.kind == "condition" and re.search(r"\s(?:or|and/or)\s", written):
             out.extend(_coordinated(raw, item))
             continue
