@@ -42,14 +42,17 @@ class ReviewRenderer(TextRenderer):
     """The text rendering with study-team and unparsed leaves marked, and a sub-criterion's
     expression inside its parent's shown as a pointer to the sub-criterion."""
 
-    def __init__(self, stand_ins: dict[int, str]) -> None:
+    def __init__(self, stand_ins: list[tuple[Expression, str]]) -> None:
         super().__init__()
-        self.stand_ins = stand_ins
+        self.stand_ins = list(stand_ins)
 
     def lines(self, node: Expression) -> list[str]:
-        pointer = self.stand_ins.get(id(node))
-        if pointer is not None:
-            return [f"see {pointer}"]
+        # By equality, not identity: criteria read back from the database hold the parent's
+        # copy of a sub-criterion's expression, not the same object. Each pointer is used once.
+        for index, (expression, pointer) in enumerate(self.stand_ins):
+            if node is expression or node == expression:
+                del self.stand_ins[index]
+                return [f"see {pointer}"]
         return super().lines(node)
 
     def team_text(self, node: Team) -> list[str]:
@@ -164,9 +167,9 @@ def _print_criterion(criterion: Criterion, depth: int) -> None:
     if expression is None:
         console.print(f"{pad}    (not parsed)")
     else:
-        stand_ins = {
-            id(child.expression): child.id for child in criterion.children if child.expression
-        }
+        stand_ins = [
+            (child.expression, child.id) for child in criterion.children if child.expression
+        ]
         for line in ReviewRenderer(stand_ins).lines(expression):
             console.print(_styled(f"{pad}    {line}"), soft_wrap=True)
     for child in criterion.children:
