@@ -220,3 +220,80 @@ def test_analyse_without_any_criteria() -> None:
     assert result.warnings == ["no eligibility section and no criteria in the description"]
     trial = trial.model_copy(update={"eligibility_text": "No eligibility criteria"})
     assert analyse(trial).warnings == ["the eligibility text states no criteria"]
+
+
+ACROMEGALY = """Inclusion Criteria:
+
+for acromegaly
+
+  -  Clinical and biochemical diagnosis of acromegaly.
+
+  -  Males and females aged 18-70 years willing to give informed consent
+
+for GHD
+
+  -  Clinical and biochemical diagnosis of GHD.
+
+  -  Systolic blood pressure < 180 mmHg.
+
+Exclusion Criteria:
+
+for acromegaly
+
+  -  Hyperthyroidism
+
+  -  Pregnancy
+
+for GHD
+
+  -  Previous history of acromegaly
+
+  -  Pregnancy
+"""
+
+
+def _trial(text: str) -> Trial:
+    return Trial(
+        trial_id="NCT-TEST", brief_title="A study", eligibility_text=text,
+        source=Source(format="test"),
+    )
+
+
+def test_headings_naming_populations_make_cohorts():
+    found = analyse(_trial(ACROMEGALY))
+    assert [(c.id, c.conditions) for c in found.cohorts] == [
+        ("cohort-acromegaly", ["acromegaly"]), ("cohort-ghd", ["GHD"]),
+    ]
+    # the headings are no criteria, and no criterion runs on into the next heading
+    texts = [c.text for c in found.criteria]
+    assert "for acromegaly" not in texts and "for GHD" not in texts
+    assert "Systolic blood pressure < 180 mmHg." in texts
+    by_text = {(c.kind, c.text): c.cohort for c in found.criteria}
+    assert by_text[("exclusion", "Previous history of acromegaly")] == "cohort-ghd"
+    assert by_text[("exclusion", "Hyperthyroidism")] == "cohort-acromegaly"
+    assert sorted(by_text.values()).count("cohort-ghd") == 4
+
+
+def test_a_group_without_a_disease_has_no_condition_and_everyone_is_no_group():
+    text = (
+        "Inclusion Criteria:\n\nFor participants with asthma:\n\n  -  Diagnosis of asthma\n\n"
+        "For participants without asthma:\n\n  -  No diagnosis of asthma\n"
+    )
+    cohorts = analyse(_trial(text)).cohorts
+    assert [c.conditions for c in cohorts] == [["asthma"], []]
+    everyone = "Exclusion Criteria:\n\nFor all subjects:\n\n  -  Pregnancy\n\n  -  Epilepsy\n"
+    assert analyse(_trial(everyone)).cohorts == []
+    # one heading alone names no choice between groups
+    single = "Inclusion Criteria:\n\nfor acromegaly\n\n  -  Diagnosis of acromegaly\n"
+    assert analyse(_trial(single)).cohorts == []
+
+
+def test_a_wrapped_line_starting_with_for_is_no_heading():
+    text = (
+        "Inclusion Criteria:\n\n  -  Stable dose of thyroid replacement\n"
+        "     for at least 4 weeks\n\n  -  Age 18 or older\n"
+    )
+    criteria = segment(text)
+    assert [c.text for c in criteria] == [
+        "Stable dose of thyroid replacement for at least 4 weeks", "Age 18 or older",
+    ]

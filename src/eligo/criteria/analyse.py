@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eligo.criteria.cohorts import find_cohorts, tag_cohorts
 from eligo.criteria.description import criteria_from_description
+from eligo.criteria.populations import section_cohorts
 from eligo.criteria.segment import segment
 from eligo.model import Cohort, Criterion, Trial
 
@@ -25,7 +26,8 @@ class Eligibility(BaseModel):
 
 def analyse(trial: Trial) -> Eligibility:
     """The trial's criteria (segmented, or derived from its description when it has no eligibility
-    text) and cohorts (from summary, description and eligibility text), criteria tagged."""
+    text) and cohorts (from summary, description and eligibility text, else from headings that
+    name populations above groups of criteria), criteria tagged."""
     result = Eligibility()
     if trial.eligibility_text and trial.eligibility_text.strip():
         result.criteria = segment(trial.eligibility_text)
@@ -48,4 +50,7 @@ def analyse(trial: Trial) -> Eligibility:
     result.cohorts = find_cohorts("\n\n".join(text for text in texts if text))
     source = getattr(trial, result.criteria_field) if result.criteria_field else ""
     tag_cohorts(result.criteria, result.cohorts, source or "")
+    if not result.cohorts:
+        # groups of criteria under headings naming populations ("for acromegaly", "for GHD")
+        result.cohorts = section_cohorts(result.criteria)
     return result

@@ -5,6 +5,9 @@ SCLC with any level of DLL3 expression", "Cohort A will include patients with ..
 that speaks of cohorts, counted populations ("42 patients with SCLC (21 patients) and G3 NEC (21
 patients)"). Arms, parts and dose levels are not cohorts. Phrases in ``data/cohort_phrases.json``.
 
+Criteria may also come in groups under headings that name populations: see
+:mod:`eligo.criteria.populations`.
+
 A criterion belongs to a cohort when it names it ("Tumors from Cohort 2 must be DLL3 positive") or
 opens on its population ("For patients with poorly differentiated NECs whatever the primary, ...").
 A criterion that names several cohorts stays general; a closing sentence of it that concerns one
@@ -382,3 +385,4 @@ def _renumber(criterion: Criterion) -> None:
     for number, child in enumerate(criterion.children, 1):
         child.id = f"{criterion.id}.{number}"
         _renumber(child)
+

@@ -88,6 +88,9 @@ def _compiled() -> dict[str, Any]:
         "note_words": re.compile(vocab["note_words"], re.I),
         "note_sentences": re.compile(vocab["note_sentences"], re.I),
         "non_criteria": re.compile(vocab["non_criteria"], re.I),
+        "population": re.compile(vocab["population_heading"], re.I),
+        "population_not": re.compile(vocab["population_heading_not"], re.I),
+        "population_negated": re.compile(vocab["population_negated"], re.I),
     }
 
 
@@ -236,6 +239,29 @@ def is_note_sentence(text: str) -> bool:
 def is_non_criterion(text: str) -> bool:
     """"Not specified", "See Disease Characteristics": placeholders that ask nothing."""
     return len(text) < 80 and bool(_compiled()["non_criteria"].match(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Population:
+    """A heading that labels the criteria of one group of patients ("for acromegaly")."""
+
+    label: str  # the heading's words, without the colon ("For participants without asthma")
+    population: str  # the group it names ("asthma")
+    negated: bool  # the group is defined by what it lacks ("without asthma")
+
+
+def population_heading(text: str) -> Population | None:
+    """"for acromegaly", "For participants with asthma:", "For men:", not "For all subjects:"."""
+    if not text or len(text) > 80:
+        return None
+    clean = " ".join(_clean(text)[0].split())
+    compiled = _compiled()
+    match = compiled["population"].match(clean)
+    if match is None or compiled["population_not"].match(match.group("population")):
+        return None
+    label = clean.rstrip(" :")
+    negated = bool(compiled["population_negated"].search(label))
+    return Population(label, match.group("population").strip(), negated)
 
 
 def nci_inline_labels() -> re.Pattern[str]:

@@ -111,6 +111,10 @@ class _Builder:
         if major is not None and not self._runs_on(line, previous):
             self._open_major(major)
             return self._after_header(major, line, index)
+        if self._population_label(line, index):
+            label = headers.Header(line.text.strip(), None, False, False, None)
+            self._open_minor(label)
+            return index + 1
         if self._may_be_minor(line, previous):
             minor = headers.minor_header(line.text, marked=line.style is not None)
             if minor is not None:
@@ -121,6 +125,19 @@ class _Builder:
         else:
             self._read_plain(line, previous)
         return index + 1
+
+    def _population_label(self, line: Line, index: int) -> bool:
+        """A line of its own naming a group of patients, without a colon, between a blank line
+        and a list ("for acromegaly" above the criteria of that cohort): a heading, not a
+        criterion nor the end of the item above."""
+        if line.style is not None or line.text.rstrip().endswith(":"):
+            return False
+        if index and not line.blank_before:
+            return False
+        following = self.lines[index + 1] if index + 1 < len(self.lines) else None
+        if following is None or following.style is None:
+            return False
+        return headers.population_heading(line.text) is not None
 
     def _runs_on(self, line: Line, previous: Line | None) -> bool:
         """A heading's words inside a wrapped sentence ("... see\\nExclusion criteria") are text."""
