@@ -158,11 +158,14 @@ class EligoRun:
     failing: list[str]  # lines: eligible-judged trials eligo calls ineligible, and why
 
 
-def eligo_scores(pairs: list[tuple], topics: list[Topic], as_of: dt.date) -> EligoRun:
+def eligo_scores(pairs: list[tuple], topics: list[Topic], as_of: dt.date,
+                 prefer_open: bool = False) -> EligoRun:
     from eligo.engine import TrialSet, match
     from eligo.patients import read_note
 
     trials = TrialSet(pairs)
+    # the records are 2023 versions of 2021's trials: their status says nothing of 2021
+    trials.prefer_open = prefer_open
     trials.index  # noqa: B018 - build the text index before timing
     run = EligoRun({}, {}, {}, {}, 0.0, [])
     for topic in topics:
@@ -244,6 +247,9 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/eligo-trec-trials.pickle"))
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--runs", type=Path, help="write each topic's rankings (JSON lines)")
+    parser.add_argument("--prefer-open", action="store_true",
+                        help="rank trials not recruiting (by the 2023 record) a little lower, as "
+                             "eligo match does for people; off by default")
     parser.add_argument("--failing", type=Path,
                         help="write the criteria that make eligible-judged trials ineligible")
     args = parser.parse_args()
@@ -259,7 +265,7 @@ def main() -> None:
           f"{sum(any(r for r in t.judged.values()) for t in topics)} topics with a trial "
           f"judged 1 or 2")
     bm25 = bm25_scores(pairs, topics)
-    run = eligo_scores(pairs, topics, dt.date.fromisoformat(args.as_of))
+    run = eligo_scores(pairs, topics, dt.date.fromisoformat(args.as_of), args.prefer_open)
     print(f"eligo: {run.seconds / len(topics):.2f} s per topic (note reading and matching the "
           f"{len(pairs)}-trial pool)")
     rankings = (("eligo score", run.score), ("eligo relevance alone", run.relevance),

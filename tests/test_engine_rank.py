@@ -48,7 +48,6 @@ def sclc_patient(**more) -> Patient:
     ("conditions", "expected"),
     [
         (["Small Cell Lung Cancer"], 1.0),  # the same
-        (["Lung Cancer"], 1.0),  # the patient's diagnosis lies below the trial's
         (["Extensive-stage Small Cell Lung Cancer"], 0.7),  # the trial's lies below
         (["Large Cell Neuroendocrine Carcinoma"], 0.4),  # both neuroendocrine carcinomas
         (["Breast Cancer"], 0.0),
@@ -59,6 +58,35 @@ def test_concept_match_through_the_hierarchy(conditions, expected):
     mine = {"sclc": 1.0}
     found = concept_match(mine, trial_concepts(trial("T", "A study", conditions), vocab), vocab)
     assert found == pytest.approx(expected)
+
+
+def test_a_broad_trial_condition_counts_by_the_specificity_it_keeps():
+    vocab = vocabulary()
+    mine = {"sclc": 1.0}
+
+    def score(*conditions: str) -> float:
+        return concept_match(
+            mine, trial_concepts(trial("T", "A study", list(conditions)), vocab), vocab
+        )
+
+    same, lung, cancer = score("Small Cell Lung Cancer"), score("Lung Cancer"), score("Cancer")
+    # SCLC lies below both: a lung cancer trial keeps most of what SCLC says, "cancer" little
+    assert same == 1.0 > lung > cancer >= 0.5
+    assert lung > 0.7  # still above a trial for a narrower disease than the patient's
+    # the trial's most specific condition above the patient's counts
+    assert score("Cancer", "Lung Cancer") == pytest.approx(lung)
+
+
+def test_open_trials_rank_before_closed_ones_when_asked():
+    pairs = [
+        (trial("NCT8", "SCLC study", ["Small Cell Lung Cancer"], status="COMPLETED"), []),
+        (trial("NCT9", "SCLC study", ["Small Cell Lung Cancer"], status="RECRUITING"), []),
+    ]
+    trials = TrialSet(pairs)
+    assert [r.trial_id for r in match(sclc_patient(), trials, as_of=AS_OF)] == ["NCT9", "NCT8"]
+    trials.prefer_open = False
+    results = match(sclc_patient(), trials, as_of=AS_OF)
+    assert results[0].score == results[1].score  # the same but for their status
 
 
 def test_comorbidities_weigh_less_than_cancers():

@@ -2,7 +2,9 @@
 through the vocabulary's hierarchy, and BM25 over the trial's text (``bm25s``).
 
 Concept match, for each pair of a patient diagnosis and a trial condition: 1.0 when the
-patient's diagnosis is the trial's condition or lies below it (SCLC for a "lung cancer" trial);
+patient's diagnosis is the trial's condition, and when it lies below it (SCLC for a "lung cancer"
+trial) as much as the trial's condition keeps of the diagnosis's specificity (``specificity``: a
+"cancer" trial keeps little of SCLC, a "lung cancer" trial most of it);
 0.7 when the trial's condition lies below the patient's (an "extensive-stage SCLC" trial for a
 patient recorded with SCLC); 0.4 when both lie below a common concept that is not too broad
 (two neuroendocrine carcinomas). Cancers weigh 1.0, other diagnoses 0.35; the best pair wins.
@@ -15,8 +17,10 @@ among the trials matched together, so it lies in [0, 1]. Relevance mixes the two
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import bm25s
@@ -107,7 +111,14 @@ def concept_match(
     for mine, weight in patient.items():
         above_mine = vocab.ancestors(mine)
         if mine in trial.concepts or not above_mine.isdisjoint(trial.concepts):
-            score = pair["same_or_below"]  # the patient's diagnosis is the trial's, or below it
+            # the patient's diagnosis is the trial's, or below it: as much as the trial's
+            # condition keeps of the diagnosis's specificity ("cancer" keeps little of SCLC)
+            kept = max(
+                specificity(vocab, theirs, mine)
+                for theirs in trial.concepts
+                if theirs == mine or theirs in above_mine
+            )
+            score = pair["same_or_below"] * kept
         elif mine in trial.closure:
             score = pair["above"]  # a trial condition lies below the patient's diagnosis
         elif not (above_mine - broad).isdisjoint(trial.closure):
@@ -116,6 +127,35 @@ def concept_match(
             continue
         best = max(best, score * weight)
     return best
+
+
+@lru_cache(maxsize=65536)
+def specificity(vocab: Any, theirs: str, mine: str) -> float:
+    """How much of the patient's diagnosis ``mine`` a trial condition ``theirs`` at or above it
+    keeps: the ratio of their information content (log of the number of condition concepts
+    over those at or below the concept), scaled from ``breadth_floor`` (the broadest) to 1."""
+    if theirs == mine:
+        return 1.0
+    floor = float(engine_data("relevance.json")["breadth_floor"])
+    mine_content = _content(vocab, mine)
+    if mine_content <= 0:
+        return 1.0
+    ratio = min(1.0, max(0.0, _content(vocab, theirs) / mine_content))
+    return floor + (1 - floor) * ratio
+
+
+@lru_cache(maxsize=16384)
+def _content(vocab: Any, concept: str) -> float:
+    total = len(vocab.conditions)
+    below = sum(1 for d in vocab.descendants(concept) if d in vocab.conditions)
+    return math.log(total / (1 + below)) if total else 0.0
+
+
+def availability(status: str | None) -> float:
+    """How much a trial counts for a person looking for one to join, by its registry status:
+    1 for recruiting and not yet recruiting, less for the rest (``relevance.json``)."""
+    table = engine_data("relevance.json")["availability"]
+    return float(table.get(status or "", table["other"]))
 
 
 class TextIndex:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from eligo.engine.plan import LeafTable, PlannedTrial
 from eligo.engine.relevance import (
     TextIndex,
     TrialConcepts,
+    availability,
     concept_match,
     patient_concepts,
     patient_words,
@@ -78,7 +79,7 @@ class TrialEntry:
     """One trial of a set: its id, condition concepts and verdict plan, and the trial with its
     criteria (held, or fetched when asked for)."""
 
-    __slots__ = ("trial_id", "concepts", "plan", "_pair", "_fetched")
+    __slots__ = ("trial_id", "concepts", "plan", "status", "_pair", "_fetched")
 
     def __init__(
         self,
@@ -87,10 +88,12 @@ class TrialEntry:
         plan: PlannedTrial,
         pair: Pair | None = None,
         fetched: _Fetched | None = None,
+        status: str | None = None,
     ) -> None:
         self.trial_id = trial_id
         self.concepts = concepts
         self.plan = plan
+        self.status = status  # the registry's overall status, for availability
         self._pair = pair
         self._fetched = fetched
 
@@ -120,10 +123,17 @@ class CompiledTrials:
     leaves: list[Expression]  # detached from the criteria they came from
     gating: list[bool]
     index: TextIndex | None
+    statuses: list[str | None] = field(default_factory=list)
 
 
 class TrialSet:
-    """Trials with their parsed criteria, prepared once for matching many patients."""
+    """Trials with their parsed criteria, prepared once for matching many patients.
+
+    ``prefer_open``: a trial not taking patients counts somewhat less relevant, by its registry
+    status (``relevance.availability``): a person looks for trials to join. Set it to False to
+    rank by eligibility and relevance alone (a benchmark of old trials does)."""
+
+    prefer_open = True
 
     def __init__(self, items: Iterable[Pair], *, vocab: Any | None = None) -> None:
         self.vocab = vocabulary_of(vocab)
@@ -136,7 +146,7 @@ class TrialSet:
         concepts = TrialConcepts.of(trial_concepts(trial, self.vocab), self.vocab)
         plan = PlannedTrial.of(trial, criteria, self.leaves, self.vocab)
         pair = (trial, criteria) if hold else None
-        return TrialEntry(trial.trial_id, concepts, plan, pair, self._fetched)
+        return TrialEntry(trial.trial_id, concepts, plan, pair, self._fetched, trial.status)
 
     @classmethod
     def streamed(cls, items: Iterable[Pair], fetch: Fetch, *, vocab: Any | None = None) -> TrialSet:
@@ -170,10 +180,11 @@ class TrialSet:
         self.leaves.nodes, self.leaves.gating = compiled.leaves, compiled.gating
         self._fetched = _Fetched(fetch)
         self._index = compiled.index
+        statuses = compiled.statuses or [None] * len(compiled.trial_ids)
         self.entries = [
-            TrialEntry(trial_id, concepts, plan, None, self._fetched)
-            for trial_id, concepts, plan in zip(
-                compiled.trial_ids, compiled.concepts, compiled.plans, strict=True
+            TrialEntry(trial_id, concepts, plan, None, self._fetched, status)
+            for trial_id, concepts, plan, status in zip(
+                compiled.trial_ids, compiled.concepts, compiled.plans, statuses, strict=True
             )
         ]
         return self
@@ -189,6 +200,7 @@ class TrialSet:
             leaves=self.leaves.nodes,
             gating=self.leaves.gating,
             index=self._index,
+            statuses=[e.status for e in self.entries],
         )
 
     def __len__(self) -> int:
@@ -217,5 +229,6 @@ class TrialSet:
                 concept_match(mine, entry.concepts, self.vocab),
                 None if text is None else float(text[i]),
             )
+            * (availability(entry.status) if self.prefer_open else 1.0)
             for i, entry in enumerate(self.entries)
         ]
