@@ -16,7 +16,8 @@ from sqlglot import exp
 from eligo.errors import RecordError
 from eligo.model.patient import Patient
 from eligo.screen.connect import PatientsDB, ScreenError, open_patients
-from eligo.screen.rows import RowWriter, patient_from_rows
+from eligo.screen.from_rows import patient_from_rows
+from eligo.screen.rows import RowWriter
 from eligo.screen.tables import KEYS, TABLES
 
 _BATCH = 5_000

@@ -40,6 +40,7 @@ from eligo.screen.compile.frame import (
     paren,
 )
 from eligo.screen.compile.labs import LabRules
+from eligo.screen.compile.markers import MarkerRules
 from eligo.screen.compile.spans import NotInSql, as_of
 from eligo.screen.compile.treatments import TreatmentRules
 
@@ -67,7 +68,7 @@ class Gap:
         }
 
 
-class SqlCompiler(ConditionRules, TreatmentRules, LabRules, Backend):
+class SqlCompiler(ConditionRules, TreatmentRules, MarkerRules, LabRules, Backend):
     """Compiles expressions of one trial into SQL over ``person`` and the frame's aggregates."""
 
     target = "sql"

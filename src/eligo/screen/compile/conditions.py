@@ -75,6 +75,7 @@ class ConditionRules:
         if reproductive is not None:
             return getattr(self, f"{reproductive}_sql")(node)
         concept = node.concept
+        data = engine_data("conditions.json")
         matches = self._is(concept)
         sites = self._sites_of(concept)
         if sites:
@@ -85,15 +86,16 @@ class ConditionRules:
                     *(contains(c("site_list"), self.frame.param(f"|{s}|")) for s in sorted(sites))
                 )
             matches = or_(paren(matches), paren(via))
-        candidate = self.frame.local(T, and_(not_(paren(c("negated"))), paren(matches)))
+        candidate = and_(not_(paren(c("negated"))), paren(matches))
+        if set(data.get("other_qualifiers", ())) & set(node.qualifiers or ()):
+            # "no other malignancy": the patient's own primary cancer does not count
+            primary = exp.EQ(this=c("role"), expression=self.frame.param("primary"))
+            candidate = and_(
+                paren(candidate), not_(paren(exp.Coalesce(this=primary, expressions=[FALSE()])))
+            )
+        candidate = self.frame.local(T, candidate)
         best = self.frame.aggregate(T, case([(candidate, self._fits(node))]))
-        above = sorted({concept, *self.vocab.ancestors(concept)})
-        denied = and_(paren(c("negated")), self._in(c("condition_source_value"), above))
-        refuted = self.frame.aggregate(T, case([(denied, num(1))]))
-        whens = [
-            (not_null(best), tri(best.copy())),
-            (exp.EQ(this=refuted, expression=num(1)), FALSE()),
-        ]
+        whens = [(not_null(best), tri(best.copy())), *self._denials(concept)]
         broad = set(engine_data("relevance.json")["broad"])
         vaguer = sorted(self.vocab.ancestors(concept) - broad - {concept})
         if vaguer:
@@ -105,6 +107,35 @@ class ConditionRules:
             less = self.frame.aggregate(T, case([(found, num(1))]))
             whens.append((exp.EQ(this=less, expression=num(1)), NULL()))
         return case(whens, self.documented("conditions"))
+
+    def _flag(self, row: exp.Expression) -> exp.Expression:
+        found = self.frame.aggregate(T, case([(self.frame.local(T, row), num(1))]))
+        return case([(exp.EQ(this=found, expression=num(1)), TRUE())], FALSE())
+
+    def _denials(self, concept: str) -> list[tuple[exp.Expression, exp.Expression]]:
+        """``ConditionRules._denials``: a denial of the concept is a documented absence; one of
+        a broader concept too, unless the record names a disease under it, and only a
+        presumption (unknown) when written as history."""
+        negated = paren(c("negated"))
+        denied = c("condition_source_value")
+        exact = self._flag(and_(negated, exp.EQ(this=denied, expression=self.frame.param(concept))))
+        sure: list[exp.Expression] = [exact]
+        presumed: list[exp.Expression] = []
+        for above in sorted(self.vocab.ancestors(concept)):
+            named = self.condition_recorded(above)
+            this = and_(
+                negated.copy(), exp.EQ(this=denied.copy(), expression=self.frame.param(above))
+            )
+            not_history = exp.NEQ(
+                this=c("condition_status_source_value"), expression=self.frame.param("history")
+            )
+            stands = not_(paren(named))
+            sure.append(and_(paren(self._flag(and_(paren(this), not_history))), stands))
+            presumed.append(and_(paren(self._flag(this.copy())), stands.copy()))
+        whens = [(or_(*(paren(s) for s in sure)), FALSE())]
+        if presumed:
+            whens.append((or_(*(paren(p) for p in presumed)), NULL()))
+        return whens
 
     def _sites_of(self, concept: str) -> set[str]:
         table = engine_data("conditions.json")["metastatic_sites"]
