@@ -156,12 +156,14 @@ class Judged:
 CAUSES = (
     "team criterion (label mapping)",
     "parser: nothing read",
-    "absent-or-unknown rule alone (note documents nothing in full)",
+    "absent-or-unknown rule alone (a domain the note does not sum up)",
     "parser: unread words, with the absent-or-unknown rule",
     "parser: unread words alone keep it unknown",
     "measurement or test not in the patient record",
     "other unknown",
     "decided against the expert",
+    "silence in the note's history: kept unknown for an inclusion",
+    "parser: unread words, with silence in the note's history",
 )
 
 
@@ -181,6 +183,10 @@ def cause_of(judged: Judged) -> str:
         return CAUSES[3]
     if kinds == {"unparsed"}:
         return CAUSES[4]
+    if kinds == {"presumed"}:
+        return CAUSES[8]
+    if kinds == {"presumed", "unparsed"}:
+        return CAUSES[9]
     if "missing" in kinds:
         return CAUSES[5]
     return CAUSES[6]
@@ -191,6 +197,8 @@ def _leaf_cause(kind: str, reason: str) -> str:
         return "unparsed"
     if "the record has no complete" in reason:
         return "absent"
+    if "not mentioned in the record's history" in reason or "denies a history" in reason:
+        return "presumed"  # a summary's silence (docs/matching.md): unknown for inclusions
     if " in the record" in reason or "not in the record" in reason:
         return "missing"
     return "other"
