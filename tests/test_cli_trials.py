@@ -87,3 +87,15 @@ def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
     assert code == 1
     assert "error:" in err
     assert "Traceback" not in out + err
+
+
+def test_every_command_module_is_listed() -> None:
+    import importlib
+
+    from eligo.cli.main import COMMAND_MODULES
+
+    for module_name in set(COMMAND_MODULES.values()):
+        module = importlib.import_module(f"eligo.cli.{module_name}")
+        for command in module.COMMANDS:
+            assert COMMAND_MODULES.get(command.name) == module_name, command.name
+    assert all(main.get_command(None, name) for name in COMMAND_MODULES)  # type: ignore[arg-type]

@@ -2,17 +2,47 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from eligo import __version__
-from eligo.cli import criteria, demo, match, notify, screen, serve, trials
 from eligo.errors import EligoError
+
+#: Command name → the module of ``eligo.cli`` that defines it (in its ``COMMANDS`` list).
+#: Modules are imported only when their command runs, so ``eligo match`` does not pay for
+#: the web app's imports.
+COMMAND_MODULES = {
+    "ingest": "trials",
+    "trials": "trials",
+    "show": "trials",
+    "criteria": "criteria",
+    "coverage": "criteria",
+    "match": "match",
+    "check": "match",
+    "demo": "demo",
+    "serve": "serve",
+    "notify": "notify",
+    "screen": "screen",
+    "synth": "screen",
+    "load-patients": "screen",
+}
 
 
 class _Group(click.Group):
-    """Prints eligo's own errors as one clear line instead of a traceback."""
+    """Loads commands lazily, and prints eligo's own errors as one clear line instead of a
+    traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMAND_MODULES.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"eligo.cli.{module_name}")
+        return next((c for c in module.COMMANDS if c.name == cmd_name), None)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -34,8 +64,3 @@ def main() -> None:
       eligo show NCT07016230 --criteria
     Every command takes --db URL (default: $ELIGO_DB, else a file in your data folder).
     """
-
-
-for module in (trials, criteria, match, demo, serve, notify, screen):
-    for command in module.COMMANDS:
-        main.add_command(command)
