@@ -213,8 +213,17 @@ class TrialCompiler:
             query = query.join(
                 self._aggregate(table, columns), join_type="LEFT", on=_on(alias), copy=False
             )
+        used: dict[str, set[str]] = {}
+        for value in self.values.values():
+            for column in value.find_all(exp.Column):
+                used.setdefault(column.table, set()).add(column.name)
         for alias, pick in self.frame.picks.items():
-            query = query.join(self._pick(pick), join_type="LEFT", on=_on(alias), copy=False)
+            query = query.join(
+                self._pick(pick, used.get(alias, set())),
+                join_type="LEFT",
+                on=_on(alias),
+                copy=False,
+            )
         for name, cte in self.frame.ctes.items():
             query = query.join(
                 exp.alias_(exp.Subquery(this=cte), name, table=True, copy=False),
@@ -248,13 +257,14 @@ class TrialCompiler:
         return exp.alias_(exp.Subquery(this=query), f"agg_{table}", table=True, copy=False)
 
     @staticmethod
-    def _pick(pick: Any) -> exp.Expression:
+    def _pick(pick: Any, used: set[str]) -> exp.Expression:
         rank = exp.Window(
             this=exp.RowNumber(),
             partition_by=[col("person_id", pick.table)],
             order=exp.Order(expressions=pick.order),
         )
-        names = [col(name, pick.table) for name in TABLES[pick.table]]
+        # only the columns the criteria read: a pick keeps one row per patient of them
+        names = [col(n, pick.table) for n in TABLES[pick.table] if n == "person_id" or n in used]
         ranked = _select(*names, exp.alias_(rank, "rn", copy=False))
         ranked = ranked.from_(pick.table, copy=False).where(pick.where, copy=False)
         first = _select("*").from_(
