@@ -42,12 +42,14 @@ def summary(**extra) -> Patient:
     return Patient(summarised={"conditions", "medications", "procedures"}, **extra)
 
 
-def test_silence_in_a_summary_clears_an_exclusion_only():
+def test_silence_in_a_summary_clears_the_patient_and_never_fails_them():
     excluded = _judge("exclusion", HIV.copy(), summary())
     assert excluded.verdict == "not_met"
     assert "not mentioned" in excluded.reason and "taken as absent" in excluded.reason
     # an inclusion asking for the same stays open, and is asked
     assert _judge("inclusion", HIV.copy(), summary()).verdict == "unknown"
+    # an inclusion asking for its absence is met
+    assert _judge("inclusion", Not(HIV.copy()), summary()).verdict == "met"
     # a record that sums nothing up leaves both open
     assert _judge("exclusion", HIV.copy(), Patient()).verdict == "unknown"
 
