@@ -112,7 +112,7 @@ _UNIT = re.compile(
     r"|(?:cells\s?)?(?:/|per\s)\s?(?:mm\^?3|ul|mcl|l|cumm|cmm|cu\.?\s?mm|microliter|mm\s3)"
     r"(?![a-z])"
     r"|(?:ml|cc)\s?/\s?min(?:ute)?(?:\s?/\s?1[.,]73\s?(?:m2|m\^2|sqm|m\s2))?"
-    r"|[a-z]{1,5}\s?/\s?[a-z]{1,5}\d?(?:\s?/\s?[a-z0-9.^]{1,8})?(?![a-z])"
+    r"|[a-z]{1,5}\s?/\s?[a-z]{1,5}(?:\^?\d)?(?:\s?/\s?[a-z0-9.^]{1,8})?(?![a-z])"
     r"|%|percent(?:age)?(?![a-z])|msecs?(?![a-z])|ms(?![a-z])|mm\s?hg(?![a-z])"
     r"|(?:mg|g|kg|mcg|ug|ng|iu|u|mmol|umol|l|liters?|litres?)(?![\w/])"
     r")"

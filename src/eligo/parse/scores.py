@@ -27,7 +27,9 @@ def performance(unit: Unit, reading: Reading) -> Expression | None:
     """ "ECOG ≤ 2", "0-2", "0 or 1", "Karnofsky 70-100%": a single comparison, or the grades
     listed read as a limit (up to the worst grade listed)."""
     scale = unit.head.value
-    found = [q for q in unit.quantities if q.time_unit is None]
+    found = [q for q in unit.quantities if q.time_unit is None and not reading.aside(q.start)]
+    if scale == "ecog":  # a share in a note ("less than 50 % of time in bed") is no grade
+        found = [q for q in found if not (q.unit_text or "").strip().startswith("%")]
     if not found:
         return None
     for quantity in found:
