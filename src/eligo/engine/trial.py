@@ -86,7 +86,7 @@ def verdict_of(judged: Iterable[tuple[str, str]]) -> TrialVerdict:
 
 
 def eligibility_weight(verdict: TrialVerdict, judged: Iterable[tuple[str, str]]) -> float:
-    """Eligible 1.0, ineligible 0.2, possibly eligible 0.8 less 0.3 × the share of open
+    """Eligible 1.0, ineligible 0.45, possibly eligible 0.8 less 0.3 × the share of open
     criteria among those that concern the patient."""
     weights = engine_data("relevance.json")["eligibility"]
     if verdict != "possibly_eligible":
