@@ -197,7 +197,7 @@ def _leaf_cause(kind: str, reason: str) -> str:
         return "unparsed"
     if "the record has no complete" in reason:
         return "absent"
-    if "not mentioned in the record's history" in reason or "denies a history" in reason:
+    if "not mentioned in the record's history" in reason or "record's denial of" in reason:
         return "presumed"  # a summary's silence (docs/matching.md): unknown for inclusions
     if " in the record" in reason or "not in the record" in reason:
         return "missing"

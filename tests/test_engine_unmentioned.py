@@ -173,7 +173,7 @@ def test_a_denied_history_of_a_broad_disease_is_only_a_presumption_below_it():
     # below it, written as history: an inclusion stays open, an exclusion is cleared
     assert _judge("inclusion", embolism, who).verdict == "unknown"
     cleared = _judge("exclusion", embolism.copy(), who)
-    assert cleared.verdict == "not_met" and "denies a history" in cleared.reason
+    assert cleared.verdict == "not_met" and "denial of a history" in cleared.reason
     # a denial not written as history reaches what lies below it
     current = Patient(conditions=[denied.model_copy(update={"status": "active"})])
     assert _judge("inclusion", embolism.copy(), current).verdict == "not_met"
@@ -194,3 +194,21 @@ def test_a_denial_the_record_contradicts_does_not_reach_other_diseases():
     alone = Patient(conditions=who.conditions[:1])
     assert _judge("inclusion", autoimmune.copy(), alone).verdict == "not_met"
     assert _judge("inclusion", Condition(concept="chronic_hepatitis_c"), who).verdict == "met"
+
+
+def test_a_denied_form_of_a_disease_does_not_rule_the_disease_out():
+    from eligo.model.patient import Condition as Fact
+
+    form = Fact(
+        concept_id="pancreatitis",
+        negated=True,
+        certainty="uncertain",
+        text="obstructive pancreatitis",
+    )
+    who = Patient(conditions=[form])
+    pancreatitis = Condition(concept="pancreatitis")
+    found = _judge("inclusion", pancreatitis, who)
+    assert found.verdict == "unknown" and "obstructive pancreatitis" in found.reason
+    assert _judge("exclusion", pancreatitis.copy(), who).verdict == "not_met"
+    sure = Patient(conditions=[form.model_copy(update={"certainty": "confirmed"})])
+    assert _judge("inclusion", pancreatitis.copy(), sure).verdict == "not_met"

@@ -116,3 +116,22 @@ def test_what_the_patient_said_about_taking_part(text, said):
     assert [(c.about, c.given) for c in patient.commitments] == said
     for commitment in patient.commitments:
         assert commitment.source.span is not None
+
+
+def test_a_denied_form_of_a_disease_is_an_uncertain_denial():
+    read = read_note(
+        "Imaging was negative for obstructive pancreatitis. No pancreatic cancer.", as_of=AS_OF
+    ).patient
+    found = {c.concept_id: c for c in read.conditions}
+    assert found["pancreatitis"].negated and found["pancreatitis"].certainty == "uncertain"
+    assert found["pancreatitis"].text == "obstructive pancreatitis"
+    assert found["pancreatic_cancer"].certainty == "confirmed"
+
+
+def test_a_procedure_offered_or_planned_is_not_one_done():
+    def done(text: str) -> list[str]:
+        return [p.text for p in read_note(text, as_of=AS_OF).patient.procedures]
+
+    assert done("She was offered a radical hysterectomy.") == []
+    assert done("He is scheduled for surgery next week.") == []
+    assert done("She underwent a hysterectomy in 2019.") == ["hysterectomy"]

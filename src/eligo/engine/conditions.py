@@ -28,6 +28,13 @@ def _words(text: str | None) -> str:
     return " ".join((text or "").casefold().replace("_", " ").split())
 
 
+def _denied_words(condition: Any, name: str) -> str:
+    """How a weak denial reads: "a history of cardiovascular disease", "obstructive
+    pancreatitis" (the words before the concept's name, as written)."""
+    words = condition.text or name
+    return f"a history of {words}" if condition.status == "history" else words
+
+
 class ConditionRules(RuleBase):
     def condition_eval(self, node: Expression) -> NodeResult:
         concept = node.args.get("concept")
@@ -97,22 +104,25 @@ class ConditionRules(RuleBase):
         disease under the denied one (then the denial was not meant for all of them: "no
         metabolic liver disease" beside a chronic hepatitis C), and it is only a presumption when
         written as history ("no significant history of cardiovascular disease" says nothing
-        sure of a new embolism)."""
+        sure of a new embolism). A denial of one form ("negative for obstructive pancreatitis",
+        recorded as uncertain) is only a presumption for the disease itself."""
         refuted = self.patient.conditions_matching(concept, self.vocab, negated=True)
         exact = [c for c in refuted if c.concept_id == concept]
         broader = [c for c in refuted if c.concept_id != concept and not self._contradicted(c)]
-        sure = exact + [c for c in broader if c.status != "history"]
+        weak = [c for c in exact + broader if c.certainty == "uncertain"]
+        weak += [c for c in broader if c.status == "history" and c not in weak]
+        sure = [c for c in exact + broader if c not in weak]
         if sure:
             evidence = [self.condition_evidence(c) for c in sure]
             return self.result(node, NOT_MET, f"the record documents no {name}", evidence)
-        if not broader:
+        if not weak:
             return None
-        evidence = [self.condition_evidence(c) for c in broader]
-        what = ", ".join(dict.fromkeys(self.condition_name(c) for c in broader))
+        evidence = [self.condition_evidence(c) for c in weak]
+        what = ", ".join(dict.fromkeys(_denied_words(c, self.condition_name(c)) for c in weak))
         found = self.result(
             node,
             UNKNOWN,
-            f"{name}: the record denies a history of {what}",
+            f"{name}: not ruled out by the record's denial of {what}",
             evidence,
             ("condition", concept),
         )

@@ -35,7 +35,7 @@ from eligo.patients.note.dates import date_range, find_dates, nearest_date
 from eligo.patients.note.text import Piece, clauses, sentences
 from eligo.patients.note.treatments import medications, procedures
 from eligo.patients.staging import stage_group, tnm_category
-from eligo.patients.tables import find_site, procedure_patterns
+from eligo.patients.tables import find_site, load, procedure_patterns
 from eligo.vocab import vocabulary
 
 _MAX_CHARS = 100_000
@@ -187,6 +187,11 @@ def _condition(state, sentence, clause, mention, assertion, dates) -> None:  # t
         onset=nearest_date(dates, mention.start),
         source=_source(state, sentence, start, start + len(mention.text)),
     )
+    form = _qualified(clause.text, mention.start) if assertion.negated else None
+    if form is not None:
+        # "negative for obstructive pancreatitis": one form denied, not the disease
+        condition.certainty = "uncertain"
+        condition.text = clause.text[form : mention.end]
     if concept is not None and concept.icdo3:
         condition.histology = Histology(icdo3=concept.icdo3[0], concept_id=concept.id)
     if category == "metastasis":
@@ -203,6 +208,15 @@ def _condition(state, sentence, clause, mention, assertion, dates) -> None:  # t
         condition.role = "primary"
         state.cancer = condition
     state.patient.conditions.append(condition)
+
+
+def _qualified(clause: str, start: int) -> int | None:
+    """Where a word naming one form of a disease starts, when one stands right before the
+    disease's name ("obstructive" pancreatitis)."""
+    match = re.search(r"([\w-]+)\s+$", clause[max(0, start - 25) : start])
+    if match is None or match.group(1).casefold() not in load("note_reading")["denial_qualifiers"]:
+        return None
+    return max(0, start - 25) + match.start(1)
 
 
 def _cancer_details(state: _State, text: str, source: FactSource) -> None:

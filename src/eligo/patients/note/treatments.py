@@ -182,6 +182,8 @@ def procedures(
         words = clause[start:end]
         # the words around it, up to the procedures named before and after it
         before = max([e for _, e, _ in spans if e <= start], default=0)
+        if _CUES[0][1].search(clause[max(before, start - 40) : start]):
+            continue  # offered, planned, scheduled: not done (yet)
         after = min([s for s, _, _ in spans if s >= end], default=len(clause))
         tail = re.split(r",|;|\band\b|\bthen\b", clause[end : min(after, end + 40)])[0]
         window = clause[max(before, start - 30) : end] + tail
