@@ -59,11 +59,23 @@ class TreatmentRules(RuleBase):
             wanted = data["categories"].get(args.get("category"), [])
         else:
             return med.role == "anticancer"
-        classes = set(med.classes)
-        if med.drug_id:
-            classes.add(med.drug_id)
-            classes.update(self.vocab.classes_of(med.drug_id))
-        return any(self.vocab.is_a(c, w) for c in classes for w in wanted)
+        return not self._classes_above(med).isdisjoint(wanted)
+
+    def _classes_above(self, med: Any) -> frozenset[str]:
+        """The drug, its classes and everything above them, worked out once per medication
+        (a drug matches a wanted class when the class is among them)."""
+        known: dict[int, tuple[Any, frozenset[str]]] = self.__dict__.setdefault("_above", {})
+        found = known.get(id(med))
+        if found is None or found[0] is not med:
+            classes = set(med.classes)
+            if med.drug_id:
+                classes.add(med.drug_id)
+                classes.update(self.vocab.classes_of(med.drug_id))
+            above = set(classes)
+            for concept in classes:
+                above |= self.vocab.ancestors(concept)  # type: ignore[attr-defined]
+            found = known[id(med)] = (med, frozenset(above))
+        return found[1]
 
     def _ongoing(self, med: Any) -> bool | None:
         if med.status in ("completed", "stopped") or (med.end and med.end < self.as_of):
