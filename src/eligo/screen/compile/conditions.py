@@ -115,12 +115,13 @@ class ConditionRules:
     def _denials(self, concept: str) -> list[tuple[exp.Expression, exp.Expression]]:
         """``ConditionRules._denials``: a denial of the concept is a documented absence; one of
         a broader concept too, unless the record names a disease under it, and only a
-        presumption (unknown) when written as history."""
+        presumption (unknown) when written as history or recorded as uncertain."""
         negated = paren(c("negated"))
         denied = c("condition_source_value")
-        exact = self._flag(and_(negated, exp.EQ(this=denied, expression=self.frame.param(concept))))
-        sure: list[exp.Expression] = [exact]
-        presumed: list[exp.Expression] = []
+        certain = not_(paren(c("uncertain")))
+        itself = and_(negated, exp.EQ(this=denied, expression=self.frame.param(concept)))
+        sure: list[exp.Expression] = [self._flag(and_(paren(itself), certain))]
+        presumed: list[exp.Expression] = [self._flag(itself.copy())]
         for above in sorted(self.vocab.ancestors(concept)):
             named = self.condition_recorded(above)
             this = and_(
@@ -130,7 +131,8 @@ class ConditionRules:
                 this=c("condition_status_source_value"), expression=self.frame.param("history")
             )
             stands = not_(paren(named))
-            sure.append(and_(paren(self._flag(and_(paren(this), not_history))), stands))
+            firm = and_(paren(this), not_history, certain.copy())
+            sure.append(and_(paren(self._flag(firm)), stands))
             presumed.append(and_(paren(self._flag(this.copy())), stands.copy()))
         whens = [(or_(*(paren(s) for s in sure)), FALSE())]
         if presumed:
