@@ -44,10 +44,18 @@ from eligo.screen.compile.markers import MarkerRules
 from eligo.screen.compile.spans import NotInSql, as_of
 from eligo.screen.compile.treatments import TreatmentRules
 
-MODES = ("base", "yes", "no", "gate")
+MODES = ("base", "yes", "no", "gate", "presumed")
 GATE_KINDS = frozenset(
     ("all", "any", "not", "sex", "cohort", "pregnancy", "breastfeeding", "childbearing_potential")
 )
+
+
+def _presumed_for() -> list[str]:
+    """The criterion kinds a presumed absence may settle (``data/unmentioned.json``)."""
+    try:
+        return list(engine_data("unmentioned.json")["presumed_for"])
+    except (OSError, KeyError):
+        return []
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,7 @@ class SqlCompiler(ConditionRules, TreatmentRules, MarkerRules, LabRules, Backend
         self.cohort: Cohort | None = None
         self.gaps: list[Gap] = []
         self.gate_flags: list[exp.Expression] = []
+        self.presume = False
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -89,6 +98,8 @@ class SqlCompiler(ConditionRules, TreatmentRules, MarkerRules, LabRules, Backend
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.mode = mode
+        # presumed absences count as not met where the criterion rules recombine them
+        self.presume = mode in ("yes", "no", "presumed") and self.criterion_kind in _presumed_for()
         if mode == "gate":
             self.gate_flags = []
         return self.sql(node)
@@ -213,7 +224,7 @@ class SqlCompiler(ConditionRules, TreatmentRules, MarkerRules, LabRules, Backend
 
     # -- judgements --------------------------------------------------------------------------
 
-    def team_sql(self, node: Expression) -> exp.Expression:
+    def team_sql(self, node: Expression) -> exp.Expression:  # "presumed" keeps it unknown
         return {"yes": TRUE, "no": FALSE}.get(self.mode, NULL)()
 
     def unparsed_sql(self, node: Expression) -> exp.Expression:

@@ -43,6 +43,7 @@ def c(name: str) -> exp.Column:
 
 
 class ConditionRules:
+    presume: bool
     frame: Any
     vocab: Any
     person: Any
@@ -136,7 +137,9 @@ class ConditionRules:
             presumed.append(and_(paren(self._flag(this.copy())), stands.copy()))
         whens = [(or_(*(paren(s) for s in sure)), FALSE())]
         if presumed:
-            whens.append((or_(*(paren(p) for p in presumed)), NULL()))
+            # a presumed absence: unknown, unless the criterion rules take it as absent
+            weak = FALSE() if self.presume else NULL()
+            whens.append((or_(*(paren(p) for p in presumed)), weak))
         return whens
 
     def _sites_of(self, concept: str) -> set[str]:
@@ -304,7 +307,7 @@ class ConditionRules:
         from eligo.screen.rows import words
 
         data = engine_data("conditions.json")
-        status_words = set(data["status_qualifiers"])
+        status_words = set(data["status_qualifiers"]) | set(data.get("other_qualifiers", ()))
         wanted = [q for q in node.qualifiers or [] if q not in status_words]
         if not wanted:
             return None

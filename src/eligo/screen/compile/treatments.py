@@ -312,15 +312,10 @@ class TreatmentRules:
         if node.site:
             listed = data["sites"].get(node.site, [node.site.replace("_", " ")])
             named = or_(*(contains(words.copy(), self.frame.param(w)) for w in listed))
-            blank = and_(
-                is_null(col("site", p)),
-                paren(
-                    or_(
-                        is_null(col("procedure_text", p)),
-                        exp.EQ(this=col("procedure_text", p), expression=self.frame.param("")),
-                    )
-                ),
-            )
+            # the site is unknown when the record names none at all (``_names_a_site``)
+            everywhere = [w for listed in data["sites"].values() for w in listed]
+            names_one = or_(*(contains(words.copy(), self.frame.param(w)) for w in everywhere))
+            blank = and_(is_null(col("site", p)), not_(paren(names_one)))
             whens.append(
                 (not_(paren(named)), case([(blank, num(UNKNOWN_CODE))], num(NOT_MET_CODE)))
             )

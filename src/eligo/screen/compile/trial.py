@@ -200,7 +200,12 @@ class TrialCompiler:
                 not_(exp.Is(this=no.copy(), expression=exp.null())),
             )
             unknown = case([(and_(paren(both), paren(differ)), _text("team"))], unknown)
-        c.mode = "base"
+        if _has(expression, {"condition"}, self.vocab):
+            # a presumed absence that clears the patient settles the criterion
+            presumed = self.value(c.compile(expression, "presumed"))
+            clears = presumed if favourable == "met" else not_(presumed)
+            unknown = case([(paren(clears), _text(favourable))], unknown)
+        c.mode, c.presume = "base", False
         return case([(base, met), (not_(base.copy()), not_met)], unknown)
 
     # -- the nested selects ------------------------------------------------------------------
