@@ -266,6 +266,7 @@ def patients(draw: st.DrawFn) -> Patient:
             )
         ),
         documented=set(draw(st.lists(st.sampled_from(DOMAINS), max_size=6))),
+        summarised=set(draw(st.lists(st.sampled_from(DOMAINS), max_size=4))),
     )
 
 

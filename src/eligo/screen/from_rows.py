@@ -46,6 +46,7 @@ def patient_from_rows(person: dict[str, Any], facts: dict[str, list[dict[str, An
         stated_age_on=_date(person["stated_age_on"]),
         sex=person["gender_source_value"],
         documented={d for d in DOMAINS if person[f"documented_{d}"]},
+        summarised={d for d in DOMAINS if person.get(f"summarised_{d}")},
         conditions=[_condition(r) for r in facts.get("condition_occurrence", [])],
         observations=[_observation(r) for r in facts.get("measurement", [])],
         medications=[_medication(r) for r in facts.get("drug_exposure", [])],

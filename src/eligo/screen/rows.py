@@ -125,6 +125,7 @@ class RowWriter:
             patient.stated_age_on,
             diagnosis_date(patient, self.vocab),
             *(patient.is_documented(domain) for domain in DOMAINS),
+            *(domain in getattr(patient, "summarised", ()) for domain in DOMAINS),
         )
 
     def _condition(self, pid: int, c: Condition) -> tuple[Any, ...]:

@@ -113,6 +113,7 @@ def _person(
     for domain in DOMAINS:
         share = data["documented"].get(domain, 0.0)
         columns[f"documented_{domain}"] = rng.random(n) < share
+        columns[f"summarised_{domain}"] = np.zeros(n, dtype=bool)
     return columns
 
 

@@ -38,6 +38,7 @@ TABLES: dict[str, dict[str, str]] = {
         "stated_age_on": _DATE,
         "diagnosis_date": _DATE,
         **{f"documented_{domain}": _BOOL for domain in DOMAINS},
+        **{f"summarised_{domain}": _BOOL for domain in DOMAINS},
     },
     "condition_occurrence": {
         "condition_occurrence_id": _ID,

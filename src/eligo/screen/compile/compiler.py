@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from eligo.engine.base import engine_data
+from eligo.engine.base import engine_data, unsaid
 from eligo.model import Cohort
 from eligo.model.expression import Backend, Expression
 from eligo.screen.compile.conditions import ConditionRules
@@ -153,9 +153,15 @@ class SqlCompiler(ConditionRules, TreatmentRules, MarkerRules, LabRules, Backend
     def person(name: str) -> exp.Column:
         return col(name, "person")
 
-    def documented(self, domain: str) -> exp.Expression:
-        """The absent-versus-unknown rule: absent (FALSE) in a documented domain, else NULL."""
-        return case([(paren(self.person(f"documented_{domain}")), FALSE())], NULL())
+    def documented(self, domain: str, node: Expression | None = None) -> exp.Expression:
+        """The absent-versus-unknown rule (``RuleBase.absent``): absent (FALSE) in a documented
+        domain; in a domain the record only sums up, unknown but presumed absent (FALSE where
+        the criterion rules take it so); else NULL."""
+        whens = [(paren(self.person(f"documented_{domain}")), FALSE())]
+        if node is not None and not unsaid(node):
+            weak = FALSE() if self.presume else NULL()
+            whens.append((paren(self.person(f"summarised_{domain}")), weak))
+        return case(whens, NULL())
 
     def as_of(self) -> exp.Expression:
         return as_of(self.frame)
@@ -338,7 +344,7 @@ class SqlCompiler(ConditionRules, TreatmentRules, MarkerRules, LabRules, Backend
             (not_null(pregnant.copy()), case([(pregnant.copy(), TRUE())], FALSE()), False),
             self._after_step(),
         ]
-        return self._ladder(steps, self.documented("pregnancy"))
+        return self._ladder(steps, self.documented("pregnancy", node))
 
     def _pregnancy_test(self) -> exp.Expression:
         from eligo.screen.compile.spans import recent_span
@@ -363,7 +369,7 @@ class SqlCompiler(ConditionRules, TreatmentRules, MarkerRules, LabRules, Backend
             (self.condition_recorded("breastfeeding"), TRUE(), False),
             self._after_step(),
         ]
-        return self._ladder(steps, self.documented("pregnancy"))
+        return self._ladder(steps, self.documented("pregnancy", node))
 
     def childbearing_potential_sql(self, node: Expression) -> exp.Expression:
         steps = [

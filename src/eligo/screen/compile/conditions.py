@@ -107,7 +107,7 @@ class ConditionRules:
             found = and_(not_(paren(c("negated"))), self._in(recorded, vaguer))
             less = self.frame.aggregate(T, case([(found, num(1))]))
             whens.append((exp.EQ(this=less, expression=num(1)), NULL()))
-        return case(whens, self.documented("conditions"))
+        return case(whens, self.documented("conditions", node))
 
     def _flag(self, row: exp.Expression) -> exp.Expression:
         found = self.frame.aggregate(T, case([(self.frame.local(T, row), num(1))]))

@@ -130,7 +130,7 @@ class TreatmentRules:
                 (not_null(best), tri(best.copy())),
                 (exp.EQ(this=refuted, expression=num(1)), FALSE()),
             ],
-            self.documented("medications"),
+            self.documented("medications", node),
         )
 
     def _exposure(self, node: Any, span: SqlSpan | None) -> exp.Expression:
@@ -347,7 +347,7 @@ class TreatmentRules:
         )
         verdict = self.frame.local(p, case(whens, when) if whens else when)
         best = _best(self.frame, p, self.frame.local(p, and_(*parts)), verdict)
-        return case([(not_null(best), tri(best.copy()))], self.documented("procedures"))
+        return case([(not_null(best), tri(best.copy()))], self.documented("procedures", node))
 
     def sterilised(self) -> exp.Expression:
         """A hysterectomy, oophorectomy or salpingectomy in the procedure list: TRUE/FALSE."""
@@ -382,7 +382,7 @@ class TreatmentRules:
                 when,
             )
         best = _best(self.frame, o, and_(*parts), verdict)
-        return case([(not_null(best), tri(best.copy()))], self.documented("vaccinations"))
+        return case([(not_null(best), tri(best.copy()))], self.documented("vaccinations", node))
 
     def trial_participation_sql(self, node: Any) -> exp.Expression:
         o = "observation"
@@ -395,7 +395,9 @@ class TreatmentRules:
         ongoing = and_(is_null(end.copy()), not_null(start.copy()))
         verdict = num(MET_CODE) if span is None else timing(self.frame, span, start, end, ongoing)
         best = _best(self.frame, o, parts, verdict)
-        return case([(not_null(best), tri(best.copy()))], self.documented("trial_participation"))
+        return case(
+            [(not_null(best), tri(best.copy()))], self.documented("trial_participation", node)
+        )
 
 
 def _longest(windows: list[Any]) -> Any:

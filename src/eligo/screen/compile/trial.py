@@ -27,6 +27,16 @@ from eligo.screen.compile.compiler import GATE_KINDS, Gap, SqlCompiler
 from eligo.screen.compile.frame import Frame, and_, case, col, not_, num, or_, paren
 from eligo.screen.tables import TABLES
 
+#: kinds whose leaves may be presumed absent (the absent-versus-unknown rule, denials)
+PRESUMABLE = {
+    "condition",
+    "prior_therapy",
+    "procedure",
+    "vaccination",
+    "trial_participation",
+    "pregnancy",
+    "breastfeeding",
+}
 VERDICTS = ("met", "not_met", "unknown", "team", "not_applicable")
 
 
@@ -200,7 +210,7 @@ class TrialCompiler:
                 not_(exp.Is(this=no.copy(), expression=exp.null())),
             )
             unknown = case([(and_(paren(both), paren(differ)), _text("team"))], unknown)
-        if _has(expression, {"condition"}, self.vocab):
+        if _has(expression, PRESUMABLE, self.vocab):
             # a presumed absence that clears the patient settles the criterion
             presumed = self.value(c.compile(expression, "presumed"))
             clears = presumed if favourable == "met" else not_(presumed)
