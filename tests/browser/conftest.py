@@ -3,6 +3,7 @@ Debian's Chromium. A missing browser fails the tests with the command that insta
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import sys
@@ -16,6 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent))  # for web_catalogue
 
+import eligo  # noqa: E402
 from eligo.web import WebSettings, create_app  # noqa: E402
 from web_catalogue import build_catalogue  # noqa: E402
 
@@ -42,11 +44,25 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _demo_catalogue(folder: Path) -> str:
+    from eligo.catalogue import ingest
+    from eligo.store import TrialStore
+
+    url = f"sqlite:///{folder / 'demo.db'}"
+    with TrialStore(url) as store:
+        ingest([Path(eligo.__file__).parent / "demo" / "trials"], store)
+    return url
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
-    url = build_catalogue(tmp_path_factory.mktemp("browser"))
+    folder = tmp_path_factory.mktemp("browser")
+    if os.environ.get("ELIGO_SCREENSHOTS"):
+        url = _demo_catalogue(folder)  # pictures of the bundled demo, not of test records
+    else:
+        url = build_catalogue(folder)
     app = create_app(url, settings=WebSettings(warm_on_start=True))
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")

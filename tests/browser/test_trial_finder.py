@@ -16,11 +16,14 @@ SEED = "NCT07016230"
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
-def _shot(page: Any, name: str) -> None:
+def _shot(page: Any, name: str, *, at: str | None = None, full: bool = False) -> None:
     folder = os.environ.get("ELIGO_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+        if at:
+            page.locator(at).scroll_into_view_if_needed()
+            page.evaluate("window.scrollBy(0, -80)")
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full)
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
@@ -37,11 +40,12 @@ def test_search_open_trial_answer_platelets(server: str, browser: Any, width: st
     page.click("button[type=submit]")
     page.wait_for_selector(f'a[href="/trials/{SEED}"]')
     assert "NCT00492206" not in page.content()  # a non-small-cell trial
-    _shot(page, f"search-results-{width}")
+    _shot(page, f"search-results-{width}", full=width == "desktop")
 
     page.click(f'a[href="/trials/{SEED}"]')
     page.wait_for_selector("#verdict")
     assert page.get_attribute("#verdict", "data-verdict") == "possibly_eligible"
+    _shot(page, f"trial-{width}")
     platelets = page.locator('[data-criterion="inc-11.1"]')
     assert platelets.get_attribute("data-verdict") == "unknown"
 
@@ -54,7 +58,7 @@ def test_search_open_trial_answer_platelets(server: str, browser: Any, width: st
     page.wait_for_selector('#verdict[data-verdict="ineligible"]')
     assert "Not met" in page.locator('[data-criterion="inc-11.1"] .status').inner_text()
     assert page.url.endswith(f"/trials/{SEED}")  # no page load: the script updated it
-    _shot(page, f"trial-checklist-{width}")
+    _shot(page, f"trial-checklist-{width}", at="#verdict")
 
     # The answers stay in this tab: a reload brings them back and the verdict with them.
     page.reload()
