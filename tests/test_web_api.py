@@ -205,7 +205,9 @@ def test_demo_yaml_patient_posts_as_json(client: TestClient) -> None:
     demo = Path(eligo.__file__).parent / "demo" / "patients" / "sclc-low-platelets.yaml"
     data = yaml.safe_load(demo.read_text())
     data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
-    answer = client.post(f"/api/trials/{SEED}/match", json=_dates(data))
+    answer = client.post(
+        f"/api/trials/{SEED}/match", json=_dates(data), params={"as_of": "2025-11-01"}
+    )
     assert answer.status_code == 200, answer.text
     assert answer.json()["results"][0]["verdict"] == "ineligible"
 
