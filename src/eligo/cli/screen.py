@@ -93,9 +93,8 @@ def screen(
     criterion).
     """
     from eligo.screen.chart import write_chart
-    from eligo.screen.screener import screen as run
-
     from eligo.screen.connect import open_patients
+    from eligo.screen.screener import screen as run
 
     open_patients(patients_url).close()  # a bad URL fails before the trial is read
     trial, criteria = load_trial(trial_key, db_url)
