@@ -60,6 +60,10 @@ class SparkPatients(PatientsDB):
                     .appName("eligo-screen")
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.session.timeZone", "UTC")
+                    # A screening query joins many small subqueries: Spark's default of 200
+                    # shuffle partitions per join and a 1 GB driver make it crawl, then run out.
+                    .config("spark.sql.shuffle.partitions", "8")
+                    .config("spark.driver.memory", "4g")
                     .getOrCreate()
                 )
                 for table in TABLES:
