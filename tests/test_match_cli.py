@@ -159,6 +159,22 @@ def test_check_json_shape():
     assert "99" in out["reason"]
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2026-13-01"])
+def test_check_refuses_an_as_of_it_cannot_count_from(day):
+    result = invoke(
+        check_command,
+        "--patient",
+        "A 45-year-old woman.",
+        "--criterion",
+        "No chemotherapy within 100 years",
+        "--as-of",
+        day,
+    )
+    assert result.exit_code == 2
+    assert "--as-of" in result.output and day in result.output
+    assert "Traceback" not in result.output
+
+
 def test_check_takes_the_patient_in_words():
     result = invoke(
         check_command,

@@ -17,13 +17,12 @@ from typing import Any
 
 import click
 
-from eligo.cli.options import db_option, open_store
-from eligo.engine import CriterionMatch, TrialMatch, TrialSet, check, match
+from eligo.cli.options import AsOfDate, db_option, open_store
+from eligo.engine import CriterionMatch, TrialMatch, TrialSet, check, check_as_of, match
 from eligo.errors import EligoError, RecordError
 from eligo.model import Criterion, Trial
 from eligo.model.patient import PatientRead
 
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
 _KIND = click.Choice(["inclusion", "exclusion"])
 
 
@@ -235,9 +234,13 @@ def _as_of(value: Any) -> dt.date:
     if value is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(str(value))
+        day = dt.date.fromisoformat(str(value))
     except ValueError:
         raise RecordError(f"as_of {value!r} is not a date (YYYY-MM-DD)", field="as_of") from None
+    try:
+        return check_as_of(day)
+    except ValueError as error:
+        raise RecordError(str(error), field="as_of") from None
 
 
 def _field(request: dict[str, Any], name: str) -> Any:
@@ -281,7 +284,7 @@ def run_batch(path: Path, answer: Any) -> None:
     help="A stored trial id, or a trial file or folder read without ingesting. "
     "Repeatable. Default: every trial in the database.",
 )
-@click.option("--as-of", "as_of", type=_DATE, help="The date to judge on [default: today].")
+@click.option("--as-of", "as_of", type=AsOfDate(), help="The date to judge on [default: today].")
 @click.option("--top", type=click.IntRange(min=1), help="Only the N best trials.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option(
@@ -323,7 +326,7 @@ def match_command(
         return
     if not patient_source:
         raise click.UsageError("give --patient FILE (or --batch REQUESTS.jsonl)")
-    when = as_of.date() if as_of else dt.date.today()
+    when = as_of or dt.date.today()
     read_result, note = read_patient(patient_source, when, text_allowed=False)
     results = match(read_result.patient, trials.select(trial_keys), as_of=when, top=top, note=note)
     if as_json:
@@ -350,7 +353,7 @@ def match_command(
 )
 @click.option("--criterion", metavar="TEXT", help="The criterion, as written.")
 @click.option("--kind", type=_KIND, default="inclusion", show_default=True)
-@click.option("--as-of", "as_of", type=_DATE, help="The date to judge on [default: today].")
+@click.option("--as-of", "as_of", type=AsOfDate(), help="The date to judge on [default: today].")
 @click.option(
     "--unmentioned",
     type=click.Choice(["unknown", "absent-in-exclusions"]),
@@ -397,7 +400,7 @@ def check_command(
         return
     if not patient_source or not criterion:
         raise click.UsageError("give --patient and --criterion (or --batch REQUESTS.jsonl)")
-    when = as_of.date() if as_of else dt.date.today()
+    when = as_of or dt.date.today()
     read_result, _ = read_patient(patient_source, when, text_allowed=True)
     found = check(read_result.patient, criterion, kind, as_of=when, unmentioned=rule)
     if as_json:

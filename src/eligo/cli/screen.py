@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from eligo.cli.options import db_option, open_store
+from eligo.cli.options import AsOfDate, db_option, open_store
 from eligo.errors import RecordError
 from eligo.model import Criterion, Trial
 
@@ -23,7 +23,6 @@ def _console() -> Console:
     return found if found.is_terminal else Console(width=max(found.width, 120))
 
 
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def _with_expressions(criteria: list[Criterion]) -> list[Criterion]:
@@ -71,7 +70,7 @@ def load_trial(key: str, db_url: str | None) -> tuple[Trial, list[Criterion]]:
     metavar="URL",
     help="A DuckDB file, sqlite:///PATH, postgresql://…, spark://local/DIR.",
 )
-@click.option("--as-of", "as_of", type=_DATE, help="Date the windows count from [today].")
+@click.option("--as-of", "as_of", type=AsOfDate(), help="Date the windows count from [today].")
 @click.option("--out", type=click.Path(path_type=Path), help="Screening log: FILE.csv or .parquet.")
 @click.option("--chart", type=click.Path(path_type=Path), help="Funnel chart: FILE.svg or .html.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts and the funnel as JSON.")
@@ -79,7 +78,7 @@ def load_trial(key: str, db_url: str | None) -> tuple[Trial, list[Criterion]]:
 def screen(
     trial_key: str,
     patients_url: str,
-    as_of: dt.datetime | None,
+    as_of: dt.date | None,
     out: Path | None,
     chart: Path | None,
     as_json: bool,
@@ -102,7 +101,7 @@ def screen(
         raise click.BadParameter("the chart is written as .svg or .html", param_hint="--chart")
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise click.BadParameter("the log is written as .csv or .parquet", param_hint="--out")
-    day = as_of.date() if as_of else dt.date.today()
+    day = as_of or dt.date.today()
     result = run(trial, criteria, patients_url, as_of=day, out=out)
     if chart is not None:
         write_chart(result, chart)

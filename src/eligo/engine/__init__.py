@@ -12,8 +12,11 @@ from eligo.engine.api import TrialSet, check, match, match_trial
 from eligo.engine.evaluate import Evaluator, evaluate
 from eligo.engine.results import CriterionMatch, Missing, TrialMatch, TrialVerdict
 from eligo.engine.verdicts import CriterionVerdict, Evidence, NodeResult, Verdict
+from eligo.engine.windows import EARLIEST_AS_OF, LATEST_AS_OF, check_as_of
 
 __all__ = [
+    "EARLIEST_AS_OF",
+    "LATEST_AS_OF",
     "CriterionMatch",
     "CriterionVerdict",
     "Evaluator",
@@ -25,6 +28,7 @@ __all__ = [
     "TrialVerdict",
     "Verdict",
     "check",
+    "check_as_of",
     "evaluate",
     "match",
     "match_trial",

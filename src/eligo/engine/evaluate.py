@@ -34,7 +34,7 @@ from eligo.engine.verdicts import (
     kleene_any,
     kleene_not,
 )
-from eligo.engine.windows import WindowReader
+from eligo.engine.windows import WindowReader, check_as_of
 from eligo.model import Cohort
 from eligo.model.expression import Backend, Expression
 from eligo.model.expression.render import SYMBOLS, TextRenderer, number
@@ -86,7 +86,7 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, MarkerRules, Team
 
             vocab = vocabulary()
         self.patient = patient
-        self.as_of = as_of
+        self.as_of = check_as_of(as_of)
         self.vocab = vocab
         self.cohort = cohort
         self.criterion_kind = criterion_kind

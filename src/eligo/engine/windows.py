@@ -24,6 +24,20 @@ from importlib import resources
 from eligo.model.expression import Expression
 from eligo.model.expression.render import REFERENCE_LABELS, number
 
+# Windows reach back decades (a "history within 100 years" is legal), so the day judged on is
+# kept well inside what Python's dates can count from.
+EARLIEST_AS_OF = dt.date(1900, 1, 1)
+LATEST_AS_OF = dt.date(2199, 12, 31)
+
+
+def check_as_of(day: dt.date) -> dt.date:
+    """``day`` when eligo can judge on it, else ValueError with the range it accepts."""
+    if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+        raise ValueError(
+            f"as-of date {day.isoformat()} is outside {EARLIEST_AS_OF.year}–{LATEST_AS_OF.year}"
+        )
+    return day
+
 #: references that are future study dates, read as the as-of date
 STUDY_DATES = ("screening", "cycle1_day1", "first_dose", "enrolment", "now")
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from eligo.engine import match, match_trial
+from eligo.engine import EARLIEST_AS_OF, LATEST_AS_OF, match, match_trial
 from eligo.finder.overview import overview
 from eligo.finder.search import TrialQuery
 from eligo.store import FilterError
@@ -111,7 +111,14 @@ def get_criteria(request: Request, trial_id: str) -> list[dict[str, Any]]:
     return [c.model_dump(mode="json") for c in criteria]
 
 
-AsOf = Annotated[dt.date | None, Query(description="The day to judge on [default: today]")]
+AsOf = Annotated[
+    dt.date | None,
+    Query(
+        description="The day to judge on [default: today]",
+        ge=EARLIEST_AS_OF,
+        le=LATEST_AS_OF,
+    ),
+]
 
 
 def _as_of(value: dt.date | None) -> dt.date:
