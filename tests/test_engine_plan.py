@@ -8,12 +8,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from tests.test_match_seeds import (
-    IADADEMSTAT,
-    TARLATAMAB,
-    iadademstat_criteria,
-    tarlatamab_criteria,
-)
 
 from eligo.cli.match import trials_from_path
 from eligo.engine import TrialSet
@@ -21,6 +15,12 @@ from eligo.engine.evaluate import Evaluator
 from eligo.engine.plan import Verdicts
 from eligo.engine.trial import judge_trial
 from eligo.patients import read_note, read_patient
+from test_match_seeds import (
+    IADADEMSTAT,
+    TARLATAMAB,
+    iadademstat_criteria,
+    tarlatamab_criteria,
+)
 
 AS_OF = dt.date(2026, 10, 1)
 ROOT = Path(__file__).parent.parent

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.test_match_seeds import TARLATAMAB, tarlatamab_criteria
 
 from eligo.cli.match import check_command, match_command
 from eligo.store import TrialStore
+from test_match_seeds import TARLATAMAB, tarlatamab_criteria
 
 DATA = Path(__file__).parent / "data"
 SEED = str(DATA / "seeds" / "001_36ee6b61676e01d5.txt")

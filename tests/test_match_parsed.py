@@ -15,11 +15,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from tests.test_match_seeds import IADADEMSTAT_CASES, TARLATAMAB_CASES, criterion
 
 from eligo.cli.match import trials_from_path
 from eligo.engine import TrialMatch, match_trial
 from eligo.patients import read_patient
+from test_match_seeds import IADADEMSTAT_CASES, TARLATAMAB_CASES, criterion
 
 AS_OF = dt.date(2026, 10, 1)
 DATA = Path(__file__).parent / "data"

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import event, update
 from sqlalchemy.exc import OperationalError
-from tests.test_store import make_trial
 
 from eligo.errors import StorageError
 from eligo.model import Criterion, Trial
@@ -29,6 +28,7 @@ from eligo.store import TrialStore
 from eligo.store.criteria_json import read_criteria
 from eligo.store.records import CRITERIA
 from eligo.store.schema import trial_versions
+from test_store import make_trial
 
 
 def expression_tree() -> Expression:
