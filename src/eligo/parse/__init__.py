@@ -29,7 +29,7 @@ __all__ = ["parse_criteria", "parse_criterion"]
 #: Which parser made a stored expression. Raise it with any change to the parser that changes
 #: what it makes of some criterion: criteria stored by an older version are parsed again when
 #: they are loaded for matching, and re-ingesting them counts as an update.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 
 def parse_criterion(

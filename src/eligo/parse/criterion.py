@@ -244,7 +244,8 @@ def _read_part(reading: Reading, piece: Piece) -> ClauseResult:
         body = _read_clauses(reading, topic[1], piece.end)
         if guard is not None and body.node is not None:
             reading.use(topic[0], topic[1])
-            return _implication(reading, guard, body, piece.start, piece.start)
+            return _implication(reading, guard, body, piece.start, piece.start,
+                                (topic[1], piece.end))
     label = _label_end(reading, piece)
     if label is not None:
         reading.use(piece.start, label + 1)
@@ -258,7 +259,8 @@ def _read_part(reading: Reading, piece: Piece) -> ClauseResult:
         if comma is not None:
             guard = _read_clauses(reading, piece.start, comma)
             body = _read_clauses(reading, comma + 1, piece.end)
-            return _implication(reading, guard.node, body, piece.start, piece.start + lead.end())
+            return _implication(reading, guard.node, body, piece.start, piece.start + lead.end(),
+                                (comma + 1, piece.end))
     modal = _modal(reading, piece)
     if modal is not None and _treatment_subject(reading, piece.start, modal):
         # "Previous CSFs must have been discontinued > 14 days prior to registration": a
@@ -268,7 +270,8 @@ def _read_part(reading: Reading, piece: Piece) -> ClauseResult:
         subject = _subject(reading, piece.start, modal)
         if subject is not None:
             body = _read_clauses(reading, modal, piece.end)
-            return _implication(reading, subject, body, piece.start, piece.start)
+            return _implication(reading, subject, body, piece.start, piece.start,
+                                (modal, piece.end))
         if _generic_subject(reading, piece.start, modal):
             # "the tumor must have a Ki67 > 20 %": the patient's own cancer, no new fact
             return _read_clauses(reading, modal, piece.end)
@@ -276,16 +279,43 @@ def _read_part(reading: Reading, piece: Piece) -> ClauseResult:
 
 
 def _implication(
-    reading: Reading, guard: Expression | None, body: ClauseResult, start: int, lead_end: int
+    reading: Reading, guard: Expression | None, body: ClauseResult, start: int, lead_end: int,
+    body_span: tuple[int, int],
 ) -> ClauseResult:
     reading.use(start, lead_end)
-    if guard is None or body.node is None:
-        return body if guard is None else ClauseResult(guard)
+    if guard is None:
+        return body
+    if body.node is None and _has_unread(reading, body_span):
+        # "Patients on corticosteroids must be on a stable dose": what is asked of them is not
+        # read, but the subject stays a condition, never a requirement of everyone
+        return ClauseResult(any_of([Not(guard, rule="subject"), _unread_body(reading, body_span)],
+                                   rule="subject"), guard=guard)
+    if body.node is None:
+        return ClauseResult(guard)
     node = body.node.this if body.permissive and body.node.kind == "allowed" else body.node
     if body.permissive and node is not None:
         return ClauseResult(all_of([guard, node]), permissive=True)
     return ClauseResult(any_of([Not(guard, rule="subject"), node], rule="subject"),
                         guard=guard)
+
+
+def _has_unread(reading: Reading, span: tuple[int, int]) -> bool:
+    covered = _covered(reading)
+    fillers = filler_words()
+    return any(not covered[m.start()] and m.group() not in fillers and
+               not any(i.start <= m.start() < i.end for i in reading.items
+                       if i.kind in ("modal", "allowed_post"))
+               for m in _WORD.finditer(reading.text.folded, *span))
+
+
+def _unread_body(reading: Reading, span: tuple[int, int]) -> Expression:
+    """What a conditional subject asks, kept as an ``unparsed`` leaf where no rule read it."""
+    body = trim(reading.text, *span)
+    covered = _covered(reading)
+    read = read_inside(reading, covered, [(body.start, body.end)])
+    reading.use(body.start, body.end)
+    return Unparsed(text=body.raw(reading.text), reason="no rule recognised what is asked",
+                    read=read or None, span=(body.start, body.end), rule="unparsed.subject")
 
 
 def _modal(reading: Reading, piece: Piece) -> int | None:
@@ -297,7 +327,9 @@ def _modal(reading: Reading, piece: Piece) -> int | None:
         words = reading.words(item.start, item.end)
         if re.search(r"\b(?:who|which|that)\s$", reading.words(max(0, item.start - 7), item.start)):
             continue
-        if item.kind == "modal" or (item.kind == "negation" and _MODAL_NEGATION.match(words)):
+        if item.kind == "modal" or (item.kind in ("negation", "history", "current")
+                                    and _MODAL_NEGATION.match(words)):
+            # "must have completed radiotherapy" (a history trigger) starts the requirement too
             depths = depth_map(reading.text.folded, piece.start, item.start + 1)
             if depths[-1] == 0:
                 return item.start

@@ -110,6 +110,7 @@ def _keyword_matcher() -> TermMatcher:
         "uncertain",
         "exceptions",
         "modal",
+        "experiencer",
     ):
         for phrase in context[kind]:
             matcher.add(phrase, f"{kind}|{kind}", "condition")

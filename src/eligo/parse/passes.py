@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from eligo.model.expression import Age, All, Any, Expression, Junction, Not, Sex
+from eligo.model.expression import Age, All, Allowed, Any, Expression, Junction, Not, Sex
 
 
 def flatten(node: Expression) -> Expression:
@@ -52,18 +52,41 @@ def duplicates(node: Expression) -> Expression:
     return type(node)(*items, span=node.span, rule=node.rule, warning=node.warning)
 
 
-def impossible_ages(node: Expression) -> Expression:
-    """"Younger than 6 months and older than 80 years": limits no age meets together are
-    alternatives, whatever the conjunction written; so are "male and female"."""
-    if not isinstance(node, All):
+def either_sex(node: Expression) -> Expression:
+    """"Men and women", "male or female": both sexes named together ask nothing of the sex,
+    whatever the conjunction; an ``all`` drops them, and alone they are a permission."""
+    if not isinstance(node, Junction):
         return node
     sexes = [item for item in node.items if isinstance(item, Sex)]
-    if len({s.value for s in sexes}) == 2:
-        rest = [item for item in node.items if not isinstance(item, Sex)]
-        either = Any(*sexes, span=node.span, rule="sex.either")
-        node = All(*rest, either, span=node.span, rule=node.rule) if rest else either
-        if not isinstance(node, All):
-            return node
+    if len({s.value for s in sexes}) < 2:
+        return node
+    rest = [item for item in node.items if not isinstance(item, Sex)]
+    if isinstance(node, Any) and rest:
+        return node  # "female, or male with …": a real choice
+    if not rest:
+        return Allowed(text="any sex", span=node.span, rule="sex.either")
+    return All(*rest, span=node.span, rule=node.rule, warning=node.warning)
+
+
+def _any_sex(node: Expression) -> bool:
+    return isinstance(node, Allowed) and node.rule == "sex.either"
+
+
+def any_sex_dropped(node: Expression) -> Expression:
+    """An ``all`` keeps nothing of "any sex" beside other facts."""
+    if not isinstance(node, All) or not any(_any_sex(i) for i in node.items):
+        return node
+    rest = [item for item in node.items if not _any_sex(item)]
+    if not rest:
+        return node.items[0]
+    return All(*rest, span=node.span, rule=node.rule, warning=node.warning)
+
+
+def impossible_ages(node: Expression) -> Expression:
+    """"Younger than 6 months and older than 80 years": limits no age meets together are
+    alternatives, whatever the conjunction written."""
+    if not isinstance(node, All):
+        return node
     ages = [item for item in node.items if isinstance(item, Age)]
     lows = [_years(a) for a in ages if a.comparator in (">", ">=")]
     highs = [_years(a) for a in ages if a.comparator in ("<", "<=")]
@@ -85,6 +108,9 @@ RULES: tuple[Callable[[Expression], Expression], ...] = (
     duplicates,
     single,
     double_negation,
+    either_sex,
+    any_sex_dropped,
+    single,
     impossible_ages,
 )
 

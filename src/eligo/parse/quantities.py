@@ -180,6 +180,11 @@ def number_value(text: str) -> float | None:
         return None
 
 
+_PERCENTILE = re.compile(r"(?:st|nd|rd|th)?\s{0,2}-?\s{0,2}(?:percentiles?|centiles?|%ile)\b")
+_ORDINAL = re.compile(r"(?:st|nd|rd|th)\b")
+_PERCENTILE_WORD = re.compile(r"\b(?:percentiles?|centiles?)\b|%ile")
+
+
 def find_quantities(text: Text, start: int = 0, end: int | None = None) -> list[Quantity]:
     """Every number in ``text[start:end]`` with its comparator, range, unit or limit."""
     end = len(text.folded) if end is None else end
@@ -226,6 +231,10 @@ def _read(text: Text, match: re.Match[str], start: int, end: int) -> Quantity | 
         return None
     if _YEAR.fullmatch(match.group()) and not _UNIT.match(folded, match.end(), end):
         return None  # "between 2008 and 2017": calendar years
+    if _PERCENTILE.match(folded, match.end(), end) or (
+            _ORDINAL.match(folded, match.end(), end)
+            and _PERCENTILE_WORD.search(folded, match.end(), min(end, match.end() + 30))):
+        return None  # "> 95th percentile for age": a rank in a reference population, no value
     quantity = Quantity(
         match.start(),
         match.end(),

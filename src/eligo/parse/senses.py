@@ -6,7 +6,9 @@
 - "PCI" is prophylactic cranial irradiation in an oncology text and percutaneous coronary
   intervention beside cardiac words ("PCI or CABG within 6 months", "coronary stent");
 - "anti-X" names a treatment against X, not X: "anti-myeloma treatment" is anticancer therapy,
-  not the diagnosis of myeloma ("anti-HIV drugs" stay unread rather than read as HIV).
+  not the diagnosis of myeloma ("anti-HIV drugs" stay unread rather than read as HIV);
+- a fact after "family history of", "first-degree relative with", "household contact of" is
+  someone else's: it is not read as the patient's (the words stay unread, so unparsed).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ _CARDIAC = re.compile(
 
 def decide(raw: str, items: list[Item]) -> list[Item]:
     folded = raw.lower()
+    items = _own_facts(folded, items)
     out: list[Item] = []
     for item in items:
         written = folded[item.start:item.end]
@@ -62,6 +65,34 @@ def decide(raw: str, items: list[Item]) -> list[Item]:
             entry = vocabulary().conditions.get(item.value)
             if entry is not None and entry.category in ("neoplasm", "metastasis"):
                 out.append(Item("therapy", "anticancer", item.start - 5, item.end))
+            continue
+        out.append(item)
+    return out
+
+
+#: where what someone else has stops: the end of a sentence or part, or a new list of the
+#: patient's own ("…, and no personal history of …")
+_EXPERIENCE_END = re.compile(r"[;.]\s|[;.]$|,?\s(?:and|or|but)\s(?:no|any|a|the|patients?|"
+                             r"subjects?|personal|own|current|active)\b|\bpersonal\b")
+#: what only the patient has (a measured value, a score), or a new trigger, ends it too
+_OWN_KINDS = frozenset({"history", "negation", "modal", "measurement", "performance", "age",
+                        "current"})
+
+
+def _own_facts(folded: str, items: list[Item]) -> list[Item]:
+    """Leave out the heads that name what a relative or contact has, and their triggers."""
+    if not any(item.kind == "experiencer" for item in items):
+        return items
+    out: list[Item] = []
+    until = -1
+    for item in items:
+        if item.kind == "experiencer":
+            stop = _EXPERIENCE_END.search(folded, item.end)
+            until = stop.start() if stop is not None else len(folded)
+            continue
+        if item.kind in _OWN_KINDS:
+            until = -1
+        if item.start < until:
             continue
         out.append(item)
     return out

@@ -1,0 +1,123 @@
+"""Kinds of phrasing once misread: each reading here is the meaning a clinician gives the text,
+or an honest ``unparsed`` where the rules cannot give it."""
+
+from __future__ import annotations
+
+from eligo.model.expression import (
+    Age,
+    All,
+    Allowed,
+    Any,
+    Condition,
+    Expression,
+    Measurement,
+    Not,
+    PriorTherapy,
+    Procedure,
+    Sex,
+    Unparsed,
+    Window,
+)
+from eligo.parse import parse_criterion
+
+
+def _kinds(node: Expression) -> set[str]:
+    return {n.kind for n in node.walk()}
+
+
+# --- both sexes named together ask nothing of the sex
+
+
+def test_men_and_women_ask_nothing_of_the_sex() -> None:
+    node = parse_criterion("Men and women, 18 years of age or older")
+    assert node == Age(comparator=">=", value=18)
+
+
+def test_males_and_females_beside_an_age_range() -> None:
+    node = parse_criterion("Males and females aged 18-75")
+    assert node == All(Age(comparator=">=", value=18), Age(comparator="<=", value=75))
+
+
+def test_male_or_female_alone_is_a_permission() -> None:
+    node = parse_criterion("Male or female patients")
+    assert isinstance(node, Allowed)
+    assert "sex" not in _kinds(node)
+
+
+def test_sex_specific_limits_stay_a_choice() -> None:
+    node = parse_criterion("QTcF ≤ 470 ms for females and ≤ 450 ms for males")
+    assert isinstance(node, Any)
+    assert {s.value for s in node.find_all(Sex)} == {"female", "male"}
+
+
+# --- a subject that names a fact makes what follows conditional on it
+
+
+def test_unread_requirement_of_a_subject_stays_conditional() -> None:
+    node = parse_criterion("Patients on corticosteroids must be on a stable dose")
+    assert isinstance(node, Any)
+    negated, asked = node.items
+    assert isinstance(negated, Not) and isinstance(negated.this, PriorTherapy)
+    assert negated.this.drug_class == "corticosteroid"
+    assert isinstance(asked, Unparsed) and "stable dose" in asked.text
+
+
+def test_female_subject_of_contraception() -> None:
+    node = parse_criterion("Female patients must use adequate birth control")
+    assert isinstance(node, Any)
+    assert node.items[0] == Not(Sex(value="female"))
+
+
+def test_must_have_completed_is_what_is_asked_of_the_subject() -> None:
+    node = parse_criterion(
+        "Patients with a history of brain metastases must have completed radiotherapy")
+    assert isinstance(node, Any)
+    negated = node.items[0]
+    assert isinstance(negated, Not) and isinstance(negated.this, Condition)
+    assert negated.this.concept == "brain_metastases"
+    assert any(isinstance(n, Procedure) for n in node.items[1].walk())
+
+
+# --- what a relative has is not the patient's
+
+
+def test_family_history_is_not_the_patients_diagnosis() -> None:
+    for text in ("Family history of long QT syndrome", "Family history of sudden death"):
+        node = parse_criterion(text, "exclusion")
+        assert isinstance(node, Unparsed), node
+        assert not list(node.find_all(Condition))
+
+
+def test_family_history_ends_where_the_patients_own_facts_start() -> None:
+    node = parse_criterion(
+        "Personal or family history of long QT syndrome, or QTc > 470 ms", "exclusion")
+    assert [m.measurement for m in node.find_all(Measurement)] == ["qtc"]
+    assert not [c for c in node.find_all(Condition) if c.concept == "long_qt_syndrome"]
+    node = parse_criterion("History of seizures or family history of epilepsy", "exclusion")
+    assert len(list(node.find_all(Condition))) == 1
+
+
+# --- numbers that are no values
+
+
+def test_percentiles_are_no_values_and_no_ages() -> None:
+    for text in ("BMI > 95th percentile for age and sex",
+                 "Systolic blood pressure above the 95th percentile for age",
+                 "BMI ≥ 5th and < 85th percentile"):
+        node = parse_criterion(text, "exclusion")
+        assert not list(node.find_all(Age)), text
+        assert not list(node.find_all(Measurement)), text
+
+
+def test_at_least_n_months_post_transplant_is_time_since() -> None:
+    node = parse_criterion("At least 6 months post allogeneic stem cell transplant")
+    assert isinstance(node, Not)
+    window = node.this.args["window"]
+    assert isinstance(window, Window) and (window.amount, window.unit) == (6, "months")
+    assert node.this.args.get("duration") is None
+
+
+def test_a_duration_is_no_recent_window() -> None:
+    node = parse_criterion("Fever for ≥ 1 week", "exclusion")
+    assert isinstance(node, Condition)
+    assert node.window is None and node.duration is not None
