@@ -56,12 +56,11 @@ def demo(ctx: click.Context, name: str, top: int, db_url: str | None) -> None:
         raise click.BadParameter(f"no bundled patient or file {name!r}", param_hint="--patient")
     added = load_demo(db_url, always=True)
     click.echo(f"demo trials loaded ({added} new); patient: {patient.name}\n")
-    when = reference_date(patient)
     ctx.invoke(
         match_command,
         patient_source=str(patient),
         trial_keys=(),
-        as_of=dt.datetime.combine(when, dt.time()),
+        as_of=reference_date(patient),
         top=top,
         as_json=False,
         batch=None,

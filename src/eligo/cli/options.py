@@ -34,6 +34,8 @@ class AsOfDate(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from eligo.engine.windows import check_as_of
 
+        if isinstance(value, dt.datetime):
+            value = value.date()
         if isinstance(value, dt.date):
             return value
         try:
