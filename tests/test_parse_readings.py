@@ -121,3 +121,50 @@ def test_a_duration_is_no_recent_window() -> None:
     node = parse_criterion("Fever for ≥ 1 week", "exclusion")
     assert isinstance(node, Condition)
     assert node.window is None and node.duration is not None
+
+
+# --- exceptions narrow what rules out; "unless" waives a requirement
+
+
+def test_unless_waives_a_requirement_of_an_inclusion() -> None:
+    node = parse_criterion("Bilirubin ≤ 1.5 x ULN unless Gilbert's syndrome")
+    assert isinstance(node, Any)
+    assert node.items[1] == Condition(concept="gilbert_syndrome")
+
+
+def test_an_exception_in_brackets_is_read_not_set_aside() -> None:
+    node = parse_criterion("Investigational agents (other than ganciclovir).", "exclusion")
+    assert isinstance(node, All)
+    assert Not(PriorTherapy(drug="ganciclovir")) in node.items
+
+
+def test_an_exception_no_fact_states_stays_unread_where_it_stands() -> None:
+    node = parse_criterion("Alkaline phosphatase less than 2.0 times ULN (unless tumor related)")
+    assert isinstance(node, Any)
+    assert isinstance(node.items[1], Unparsed)
+    assert not list(node.find_all(Condition))  # never "no cancer"
+    node = parse_criterion("Acyclovir (except topical acyclovir).", "exclusion")
+    assert isinstance(node, All) and node.items[1] == Not(node.items[1].this)
+    assert isinstance(node.items[1].this, Unparsed)
+
+
+def test_a_count_with_treatments_left_out_is_not_a_ban_on_them() -> None:
+    node = parse_criterion(
+        "No more than 1 prior chemotherapy regimen (excluding adjuvant chemotherapy)")
+    assert isinstance(node, Any)
+    assert node.items[0] == PriorTherapy(comparator="<=", value=1, status="prior")
+    assert isinstance(node.items[1], Unparsed)
+
+
+def test_an_exception_alone_permits() -> None:
+    node = parse_criterion("With the exception of local treatment for Kaposi's sarcoma.",
+                           "exclusion")
+    assert isinstance(node, Allowed)
+
+
+def test_other_malignancy_except_stays_a_narrowed_prohibition() -> None:
+    node = parse_criterion(
+        "No other active malignancy except adequately treated basal cell carcinoma", "exclusion")
+    assert isinstance(node, Not) and isinstance(node.this, All)
+    inner = node.this.items
+    assert isinstance(inner[1], Not) and inner[1].this.concept == "basal_cell_carcinoma"

@@ -117,13 +117,13 @@ def kind_of(reading: Reading, items: list[Item], low: int, high: int, content: s
     if _ASIDE.match(content):
         return "aside"
     before = [i for i in items if i.end <= low and i.kind in HEAD_KINDS]
-    if heads and before and all(h.value == before[-1].value for h in heads):
-        return "aside"  # an abbreviation of the head before it: "(ILD)"
     logic = any(i.kind in ("exceptions", "negation", "negation_post", "allowed_post")
                 for i in inside)
+    if heads and before and all(h.value == before[-1].value for h in heads) and not logic:
+        return "aside"  # an abbreviation of the head before it: "(ILD)"
     if not heads and not bounded and len(content.split()) <= 4 and not logic:
         return "aside"
-    if len(heads) == 1 and not bounded and len(content.split()) <= 3:
+    if len(heads) == 1 and not bounded and len(content.split()) <= 3 and not logic:
         # a label: "(QTcF)", "(HBV)"; read it when nothing before it named a fact
         earlier = [i for i in items if i.end <= low and i.kind in HEAD_KINDS]
         return "aside" if earlier else "inline"

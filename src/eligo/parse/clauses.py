@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from eligo.model.expression import Allowed, Cohort, Expression, Not
 from eligo.parse import brackets, combine, heads, team
+from eligo.parse.exceptions import excepted, is_unless
 from eligo.parse.leaves import all_of, any_of, shares_concept
 from eligo.parse.mentions import Item
 from eligo.parse.reading import Reading
@@ -54,6 +55,7 @@ class ClauseResult:
     node: Expression | None
     permissive: bool = False  # "… allowed": a permission, or an exception to what precedes
     exception: bool = False  # "(excluding X)": an exception to what precedes, whatever it is
+    unless: bool = False  # the exception is an "unless": it waives a requirement
     guard: Expression | None = None  # "For patients with X, …": whom the clause is about
 
 
@@ -183,7 +185,7 @@ def _with_exception(reading: Reading, start: int, end: int, trigger: Item) -> Cl
         exc = read_clause(reading, trigger.end, end).node
         if exc is not None:
             reading.use(trigger.start, trigger.end)
-        return ClauseResult(exc, exception=exc is not None)
+        return ClauseResult(exc, exception=exc is not None, unless=is_unless(reading, trigger))
     return ClauseResult(_main_and_exception(reading, start, end, trigger))
 
 
@@ -204,9 +206,8 @@ def _main_and_exception(reading: Reading, start: int, end: int,
         exc = _qualified_copy(reading, main.node, trigger.end, end)
     if exc is None:
         return main.node
-    if isinstance(main.node, Not):
-        return Not(all_of([main.node.this, Not(exc, rule="exception")]), rule="exception")
-    return all_of([main.node, Not(exc, rule="exception")], rule="exception")
+    return excepted(reading, main.node, exc, unless=is_unless(reading, trigger),
+                    span=(trigger.start, end))
 
 
 def _exception_scope(reading: Reading, start: int, trigger: Item, end: int) -> int | None:
@@ -240,7 +241,8 @@ def _inner_exception(reading: Reading, start: int, end: int, trigger: Item,
         reading.quiet.pop()
     if main is None:
         return None
-    return all_of([main, Not(exc, rule="exception")], rule="exception")
+    return excepted(reading, main, exc, unless=is_unless(reading, trigger),
+                    span=(trigger.start, scope))
 
 
 def _guard_exception(reading: Reading, main: Expression, start: int, end: int) -> Expression:
@@ -292,7 +294,7 @@ def _read_plain(reading: Reading, items: list[Item], start: int, end: int) -> Cl
     groups = brackets.groups(reading, start, end)
     extra_nodes: list[Expression] = []
     permissions: list[Expression] = []
-    exceptions: list[Expression] = []
+    exceptions: list[tuple[Expression, bool, tuple[int, int]]] = []
     cohorts: list[tuple[int, str]] = []
     alternatives: list[tuple[int, Expression]] = []
     asides: list[tuple[int, int]] = []
@@ -320,7 +322,7 @@ def _read_plain(reading: Reading, items: list[Item], start: int, end: int) -> Cl
             elif kind == "drug_window":
                 extra_nodes.append(brackets.drug_window(reading, inner.node, low, high, start, end))
             elif inner.exception:
-                exceptions.append(inner.node)
+                exceptions.append((inner.node, inner.unless, (low, high)))
             elif inner.permissive:
                 permissions.append(inner.node)
             else:
@@ -337,8 +339,8 @@ def _read_plain(reading: Reading, items: list[Item], start: int, end: int) -> Cl
     node, permissive = _units_node(reading, inline_items, start, end, cohorts, alternatives)
     if node is None and not extra_nodes:
         return ClauseResult(None)
-    if node is not None and exceptions:
-        node = _except(node, exceptions)
+    for exc, unless, span in exceptions if node is not None else []:
+        node = excepted(reading, node, exc, unless=unless, span=span)
     for permission in permissions:
         permitted = permission.this if permission.kind == "allowed" and permission.this else None
         if node is not None and permitted is not None and shares_concept(node, permitted):

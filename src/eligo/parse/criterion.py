@@ -18,6 +18,7 @@ from functools import cache
 
 from eligo.model.expression import All, Allowed, Cohort, Expression, Not, Team, Unparsed
 from eligo.parse.clauses import ClauseResult, read_clause
+from eligo.parse.exceptions import excepted
 from eligo.parse.leaves import all_of, any_of, shares_concept
 from eligo.parse.lexicon import data
 from eligo.parse.mentions import HEAD_KINDS
@@ -75,9 +76,13 @@ def read_criterion(reading: Reading) -> Expression:
         else:
             guard = None
         if result.exception and conjuncts:
-            conjuncts = [_exception(all_of(conjuncts), result.node)]
+            conjuncts = [excepted(reading, all_of(conjuncts), _same_time(all_of(conjuncts),
+                                                                         result.node),
+                                  unless=result.unless, span=(piece.start, piece.end))]
             continue
-        if result.permissive:
+        if result.permissive or result.exception:
+            # "With the exception of local treatment for Kaposi's sarcoma.": alone, an
+            # exception permits (to the criterion above it, when there is one)
             exceptions.append((result.node, piece))
         else:
             conjuncts.append(result.node)
@@ -230,7 +235,7 @@ def _read_sentence(reading: Reading, piece: Piece) -> ClauseResult:
     part = trim(reading.text, low, piece.end)
     if part.end > part.start:
         parts.append((_read_part(reading, part), link))
-    joined = _join_clauses(parts)
+    joined = _join_clauses(reading, parts)
     if len(parts) == 1:
         joined.guard = parts[0][0].guard
     return joined
@@ -418,7 +423,7 @@ def _read_clauses(reading: Reading, start: int, end: int) -> ClauseResult:
                 results[index] = (_permit_also(previous.node, more.node), results[index][1])
                 continue
         results.append((read_clause(reading, piece.start, piece.end), link))
-    return _join_clauses(results)
+    return _join_clauses(reading, results)
 
 
 def _permit_also(permission: Expression, condition: Expression) -> ClauseResult:
@@ -431,10 +436,12 @@ def _permit_also(permission: Expression, condition: Expression) -> ClauseResult:
     return ClauseResult(all_of([permission, condition]), permissive=True)
 
 
-def _join_clauses(results: list[tuple[ClauseResult, str]]) -> ClauseResult:
+def _join_clauses(reading: Reading, results: list[tuple[ClauseResult, str]]) -> ClauseResult:
     kept = [(r, link) for r, link in results if r.node is not None]
     if not kept:
         return ClauseResult(None)
+    if len(kept) == 1 and kept[0][0].exception:
+        return kept[0][0]  # an exception alone: to what an earlier sentence or parent says
     if all(r.permissive for r, _ in kept):
         return ClauseResult(all_of([r.node for r, _ in kept]), permissive=True)  # type: ignore
     node: Expression | None = None
@@ -447,7 +454,7 @@ def _join_clauses(results: list[tuple[ClauseResult, str]]) -> ClauseResult:
         if node is None:
             node = current
         elif result.exception:
-            node = _exception(node, current)
+            node = excepted(reading, node, _same_time(node, current), unless=result.unless)
         elif result.permissive:
             allowed = current.this if current.kind == "allowed" and current.this else current
             node = _exception(node, allowed)
