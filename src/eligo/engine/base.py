@@ -149,6 +149,20 @@ class RuleBase:
             ask,
         )
 
+    def silent_history(self, text: str) -> bool:
+        """Whether the record is a summary of the history in free text that uses none of the
+        words naming something in ``text`` (:mod:`.mentions`): silence about a matter eligo
+        cannot read, presumed absence where that clears the patient."""
+        note = self.patient.note_text
+        if not note or not self.patient.is_summarised("conditions"):
+            return False
+        words = getattr(self, "_note_words", None)
+        if words is None or words[0] is not note:
+            from eligo.engine.mentions import NoteWords
+
+            words = self._note_words = (note, NoteWords(note))
+        return words[1].silent_about(text)
+
     def presumable(self, node: Expression, domain: str) -> bool:
         """Whether silence about this fact may be read as its absence: the record sums up the
         domain, and the fact is not one such summaries leave out (``unmentioned.json``)."""

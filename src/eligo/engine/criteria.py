@@ -73,18 +73,20 @@ def presumed_for(kind: str) -> bool:
 
 def _verdict(kind: str, result: NodeResult) -> tuple[str, str]:
     verdict, reason = result.verdict, result.reason
-    if verdict == TEAM:
-        return TEAM, reason
-    if verdict == UNKNOWN:
+    if verdict in (TEAM, UNKNOWN):
         presume = presumed_for(kind) and any(leaf.presumed for leaf in result.leaves())
 
         def force(leaf: NodeResult, team: str | None = None) -> str | None:
-            if presume and leaf.presumed:
-                return NOT_MET
-            return team if leaf.verdict == TEAM else None
+            # a study-team leaf is the team's yes or no when asked, presumed absent otherwise
+            if team is not None and leaf.verdict == TEAM:
+                return team
+            return NOT_MET if presume and leaf.presumed else None
 
         if presume and recombine(result, force) == favourable(kind):
             return favourable(kind), _presumed_reason(kind, result)
+    if verdict == TEAM:
+        return TEAM, reason
+    if verdict == UNKNOWN:
         yes = recombine(result, lambda leaf: force(leaf, MET))
         no = recombine(result, lambda leaf: force(leaf, NOT_MET))
         if UNKNOWN not in (yes, no) and yes != no:

@@ -152,13 +152,16 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, MarkerRules, Team
     # -- judgements --------------------------------------------------------------------------
 
     def unparsed_eval(self, node: Expression) -> NodeResult:
-        return self.result(
-            node,
-            UNKNOWN,
-            f"not understood by eligo: {node.args.get('text')}",
-            None,
-            ("unparsed", node.args.get("text")),
+        text = node.args.get("text") or ""
+        found = self.result(
+            node, UNKNOWN, f"not understood by eligo: {text}", None, ("unparsed", text)
         )
+        # a threshold read in the words is a measurement: a test not done is never absent
+        threshold = any(r.kind == "quantity" for r in node.args.get("read") or ())
+        if not threshold and self.silent_history(text):
+            found.reason += " (the record's history speaks of none of it)"
+            found.presumed = True
+        return found
 
     def allowed_eval(self, node: Expression) -> NodeResult:
         # Permitted, never required: satisfied for an inclusion, not excluding for an exclusion.

@@ -77,9 +77,8 @@ def compile_tree(node: Expression, table: LeafTable) -> tuple:
         return (COHORT, node.args["name"].casefold())
     if kind == "allowed":
         return (ALLOWED,)
-    if kind == "unparsed":
-        return (CONST, UNKNOWN)
-    # a team leaf is a leaf: the patient may have spoken to it (eligo.engine.team)
+    # a team leaf is a leaf: the patient may have spoken to it (eligo.engine.team); so are
+    # words no rule read: a note may be silent about them (eligo.engine.mentions)
     return (LEAF, table.intern(node))
 
 
@@ -202,7 +201,9 @@ class Verdicts:
         if op == LEAF:
             found = self._leaves[tree[1]] or self.leaf(tree[1])
             verdict, gate = found.verdict, found.gate
-            if mode & PRESUME and found.presumed:
+            if mode & PRESUME and found.presumed and not (
+                verdict == TEAM and mode & (TEAM_YES | TEAM_NO)
+            ):
                 verdict = NOT_MET
         elif op == CONST:
             verdict, gate = tree[1], False
@@ -248,13 +249,17 @@ class Verdicts:
             return self._from_children(planned)
         self.kind = planned.kind
         verdict = self.value(planned.tree, PLAIN)
+        favourable = MET if planned.kind == "inclusion" else NOT_MET
+        presume = PRESUME if planned.kind in self._presumed_for else PLAIN
+        if (
+            verdict in (TEAM, UNKNOWN)
+            and presume
+            and self.value(planned.tree, PRESUME) == favourable
+        ):
+            return favourable
         if verdict == TEAM:
             return TEAM
-        favourable = MET if planned.kind == "inclusion" else NOT_MET
         if verdict == UNKNOWN:
-            presume = PRESUME if planned.kind in self._presumed_for else PLAIN
-            if presume and self.value(planned.tree, PRESUME) == favourable:
-                return favourable
             if planned.has_team:
                 yes = self.value(planned.tree, TEAM_YES | presume)
                 no = self.value(planned.tree, TEAM_NO | presume)

@@ -26,6 +26,11 @@ def _against() -> re.Pattern[str]:
     return re.compile(engine_data("commitments.json")["against"], re.I)
 
 
+@cache
+def _silent_categories() -> frozenset[str]:
+    return frozenset(engine_data("mentions.json")["team_categories"])
+
+
 def answering(category: str, text: str, commitments: list[Any]) -> Any | None:
     """The patient's commitment that answers a team leaf of ``category`` with words ``text``."""
     if not commitments:
@@ -50,7 +55,12 @@ class TeamRules(RuleBase):
         text = node.args.get("text") or ""
         commitment = answering(category, text, self.patient.commitments)
         if commitment is None:
-            return self.result(node, TEAM, f"to be confirmed by the study team ({label})")
+            found = self.result(node, TEAM, f"to be confirmed by the study team ({label})")
+            if category in _silent_categories() and self.silent_history(text):
+                # the team judges a matter the history never speaks of: presumed absent
+                found.reason += f"; the record's history speaks of none of '{text}'"
+                found.presumed = True
+            return found
         opposite = _against().search(text) is not None
         verdict = MET if opposite != commitment.given else NOT_MET
         said = commitment.text or commitment.about

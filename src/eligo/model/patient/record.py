@@ -87,6 +87,9 @@ class Patient(BaseModel):
     documented: set[str] = Field(default_factory=set)
     # domains the record sums up (names what matters) without listing them in full
     summarised: set[str] = Field(default_factory=set)
+    # the record's own words when it is free text (a clinical note): what its history speaks
+    # of at all, for criteria no rule reads (docs/matching.md, "Absent or unknown")
+    note_text: str | None = None
     source: FactSource | None = None
 
     @model_validator(mode="after")

@@ -77,6 +77,7 @@ def read_note(text: str, *, as_of: dt.date | None = None, name: str | None = Non
         text = text[:_MAX_CHARS]
     _demographics(state, text)
     state.patient.summarised = scope.summarised(text)
+    state.patient.note_text = text
     for sentence in sentences(text):
         for clause in clauses(sentence):
             _read_clause(state, sentence, clause)
