@@ -168,3 +168,26 @@ def test_other_malignancy_except_stays_a_narrowed_prohibition() -> None:
     assert isinstance(node, Not) and isinstance(node.this, All)
     inner = node.this.items
     assert isinstance(inner[1], Not) and inner[1].this.concept == "basal_cell_carcinoma"
+
+
+# --- words that say what a treatment or disease already is
+
+
+def test_systemic_and_anticancer_join_the_treatment_they_name() -> None:
+    assert parse_criterion("Systemic cytotoxic chemotherapy.", "exclusion") == PriorTherapy(
+        drug_class="chemotherapy")
+    node = parse_criterion("No concurrent anticancer hormonal therapy", "exclusion")
+    assert isinstance(node, Not) and not list(node.find_all(Unparsed))
+
+
+def test_the_setting_after_a_treatment() -> None:
+    node = parse_criterion("No prior chemotherapy for metastatic disease", "exclusion")
+    assert node == Not(PriorTherapy(drug_class="chemotherapy", status="prior",
+                                    setting="metastatic"))
+
+
+def test_major_grades_a_disease_and_qualifies_a_surgery() -> None:
+    node = parse_criterion("No major ventricular arrhythmia", "exclusion")
+    assert isinstance(node, Not) and node.this.qualifiers == ["clinically_significant"]
+    node = parse_criterion("Prior major surgery within 4 weeks", "exclusion")
+    assert isinstance(node, Procedure) and "major" in node.qualifiers

@@ -206,7 +206,7 @@ def therapy(unit: Unit, reading: Reading) -> Expression:
         last = unit.clause_before[-1].kind
         status = "prior" if last == "history" else "current"
     outcomes = unit.values("outcome", "before")
-    settings = unit.values("setting", "before")
+    settings = unit.values("setting")
     if status == "any" and outcomes and not unit.windows:
         status = "prior"
     _use_context(unit, reading, ("history", "current", "ongoing", "outcome", "setting"))

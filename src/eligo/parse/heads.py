@@ -67,6 +67,7 @@ _AFTER_KINDS = frozenset(
         "ongoing",
         "body_site",
         "qualifier",
+        "setting",  # "chemotherapy for metastatic disease"
     }
 )
 

@@ -89,6 +89,7 @@ def _keyword_matcher() -> TermMatcher:
         ("outcome", keywords["outcomes"]),
         ("noise", keywords["noise"]),
         ("setting", keywords["settings"]),
+        ("therapy_modifier", keywords["therapy_modifiers"]),
     ]
     for kind, groups in sections:
         for value, phrases in groups.items():

@@ -7,6 +7,10 @@
   intervention beside cardiac words ("PCI or CABG within 6 months", "coronary stent");
 - "anti-X" names a treatment against X, not X: "anti-myeloma treatment" is anticancer therapy,
   not the diagnosis of myeloma ("anti-HIV drugs" stay unread rather than read as HIV);
+- "systemic", "anticancer" before a treatment say what the treatment already is: they join it
+  ("systemic corticosteroids", "anticancer hormonal therapy"); elsewhere they stay unread;
+- "major" before a disease grades it ("major ventricular arrhythmia": clinically significant),
+  before a procedure it is the procedure's ("major surgery");
 - a fact after "family history of", "first-degree relative with", "household contact of" is
   someone else's: it is not read as the patient's (the words stay unread, so unparsed).
 """
@@ -31,7 +35,7 @@ _CARDIAC = re.compile(
 
 def decide(raw: str, items: list[Item]) -> list[Item]:
     folded = raw.lower()
-    items = _own_facts(folded, items)
+    items = _treatments_named(folded, _own_facts(folded, items))
     out: list[Item] = []
     for item in items:
         written = folded[item.start:item.end]
@@ -77,6 +81,29 @@ _EXPERIENCE_END = re.compile(r"[;.]\s|[;.]$|,?\s(?:and|or|but)\s(?:no|any|a|the|
 #: what only the patient has (a measured value, a score), or a new trigger, ends it too
 _OWN_KINDS = frozenset({"history", "negation", "modal", "measurement", "performance", "age",
                         "current"})
+
+
+_TREATMENT_KINDS = frozenset({"drug", "drug_class", "therapy"})
+_BETWEEN_MODIFIER = re.compile(r"^[\s-]*$")
+
+
+def _treatments_named(folded: str, items: list[Item]) -> list[Item]:
+    out: list[Item] = []
+    for index, item in enumerate(items):
+        following = items[index + 1] if index + 1 < len(items) else None
+        if item.kind == "proc_qualifier" and item.value == "major" and following is not None \
+                and following.kind == "condition" and following.start - item.end <= 2:
+            out.append(Item("qualifier", "clinically_significant", item.start, item.end))
+            continue
+        if item.kind != "therapy_modifier":
+            out.append(item)
+            continue
+        target = next((i for i in items[index + 1:] if i.kind != "therapy_modifier"), None)
+        if target is None or target.kind not in _TREATMENT_KINDS or not _BETWEEN_MODIFIER.match(
+                folded[item.end:target.start]):
+            continue
+        target.start = item.start  # the modifier is part of what names the treatment
+    return out
 
 
 def _own_facts(folded: str, items: list[Item]) -> list[Item]:
