@@ -191,3 +191,9 @@ def test_major_grades_a_disease_and_qualifies_a_surgery() -> None:
     assert isinstance(node, Not) and node.this.qualifiers == ["clinically_significant"]
     node = parse_criterion("Prior major surgery within 4 weeks", "exclusion")
     assert isinstance(node, Procedure) and "major" in node.qualifiers
+
+
+def test_a_permission_with_words_unread_keeps_its_text_alone() -> None:
+    node = parse_criterion("Bronchoalveolar cell lung cancer allowed")
+    assert isinstance(node, Allowed) and node.this is None
+    assert node.text == "Bronchoalveolar cell lung cancer allowed"

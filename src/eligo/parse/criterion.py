@@ -494,6 +494,8 @@ def _account(reading: Reading, node: Expression | None) -> Expression:
             span=(whole.start, whole.end),
             rule="unparsed",
         )
+    if gaps:
+        node, gaps = _permitted_unread(node, gaps)
     if not gaps:
         return node
     words = " … ".join(text[a:b] for a, b in gaps)
@@ -507,6 +509,29 @@ def _account(reading: Reading, node: Expression | None) -> Expression:
     if isinstance(node, All):
         return All(*node.items, leftover, span=node.span, rule=node.rule)
     return All(node, leftover, rule="unparsed.rest")
+
+
+def _permitted_unread(node: Expression, gaps: list[tuple[int, int]]
+                      ) -> tuple[Expression, list[tuple[int, int]]]:
+    """"Bronchoalveolar cell lung cancer allowed": words unread inside a permission change
+    nothing a permission decides (nothing), but what it permits is then not known: the
+    permission keeps its text alone, and is never taken for an exception to anything."""
+    items = list(node.items) if isinstance(node, All) else [node]
+    left = list(gaps)
+    for index, item in enumerate(items):
+        if not isinstance(item, Allowed) or item.span is None:
+            continue
+        low, high = item.span
+        inside = [g for g in left if low <= g[0] and g[1] <= high]
+        if not inside:
+            continue
+        items[index] = Allowed(text=item.text, span=item.span, rule="allowed.text")
+        left = [g for g in left if g not in inside]
+    if len(left) == len(gaps):
+        return node, gaps
+    if isinstance(node, All):
+        return All(*items, span=node.span, rule=node.rule), left
+    return items[0], left
 
 
 def _covered(reading: Reading) -> bytearray:
