@@ -355,6 +355,8 @@ class ConditionRules(RuleBase):
 
     def _qualifiers(self, node: Expression, condition: Any) -> tuple[Verdict, str]:
         skipped = _status_words() | _other_words()
+        if node.args.get("window") is not None:
+            skipped |= _window_words()  # "recent", when the criterion says how recent
         wanted = [q for q in node.args.get("qualifiers") or [] if q not in skipped]
         if not wanted:
             return MET, ""
@@ -392,6 +394,10 @@ def metastatic_sites(vocab: Any, concept: str) -> frozenset[str]:
 
 def _status_words() -> set[str]:
     return set(engine_data("conditions.json")["status_qualifiers"])
+
+
+def _window_words() -> frozenset[str]:
+    return frozenset(engine_data("conditions.json")["window_qualifiers"])
 
 
 def _other_words() -> frozenset[str]:

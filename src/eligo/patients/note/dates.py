@@ -130,11 +130,31 @@ def find_dates(text: str, as_of: dt.date) -> list[DateMention]:
     return sorted(found, key=lambda d: d.start)
 
 
-def nearest_date(dates: list[DateMention], position: int) -> dt.date | None:
-    """The date named closest to a position (the mention it describes), if any."""
+def nearest_date(
+    dates: list[DateMention], position: int, end: int | None = None
+) -> dt.date | None:
+    """The date named closest to a mention (starting at ``position``, ending at ``end``), if
+    any: the fewest characters between the two, so that in "an infarction 2 years earlier and
+    a transient ischaemic attack 6 months ago" each event keeps the date written after it."""
+    found = nearest_mention(dates, position, end)
+    return found.date if found is not None else None
+
+
+def nearest_mention(
+    dates: list[DateMention], position: int, end: int | None = None
+) -> DateMention | None:
     if not dates:
         return None
-    return min(dates, key=lambda d: min(abs(d.start - position), abs(d.end - position))).date
+    stop = position if end is None else end
+
+    def gap(d: DateMention) -> int:
+        if d.start >= stop:
+            return d.start - stop
+        if d.end <= position:
+            return position - d.end
+        return 0
+
+    return min(dates, key=gap)
 
 
 _RANGE = re.compile(

@@ -179,13 +179,15 @@ def _condition(state, sentence, clause, mention, assertion, dates) -> None:  # t
                 **{field: not assertion.negated},
             )
         )
+    onset = nearest_date(dates, mention.start, mention.end)
+    historical = historical or _past_event(clause.text, mention.start, onset, state.as_of)
     condition = Condition(
         concept_id=mention.concept_id,
         text=mention.text,
         status="resolved" if assertion.resolved else "history" if historical else "active",
         negated=assertion.negated,
         certainty="uncertain" if assertion.uncertain or assertion.hypothetical else "confirmed",
-        onset=nearest_date(dates, mention.start),
+        onset=onset,
         source=_source(state, sentence, start, start + len(mention.text)),
     )
     form = _qualified(clause.text, mention.start) if assertion.negated else None
@@ -209,6 +211,14 @@ def _condition(state, sentence, clause, mention, assertion, dates) -> None:  # t
         condition.role = "primary"
         state.cancer = condition
     state.patient.conditions.append(condition)
+
+
+def _past_event(clause: str, start: int, onset: dt.date | None, as_of: dt.date) -> bool:
+    """ "had a myocardial infarction 2 years earlier": an event of the history, over by now."""
+    table = load("note_reading")["past_event"]
+    if onset is None or (as_of - onset).days < table["past_days"]:
+        return False
+    return re.search(table["verbs"], clause[:start], re.I) is not None
 
 
 def _qualified(clause: str, start: int) -> int | None:
