@@ -164,6 +164,7 @@ CAUSES = (
     "decided against the expert",
     "silence in the note's history: kept unknown for an inclusion",
     "parser: unread words, with silence in the note's history",
+    "silence in the note's history taken as absence (clears the patient)",
 )
 
 
@@ -173,7 +174,7 @@ def cause_of(judged: Judged) -> str:
     if judged.verdict == "team":
         return CAUSES[0]
     if judged.verdict != "unknown":
-        return CAUSES[7]
+        return CAUSES[10] if "taken as absent" in judged.reason else CAUSES[7]
     if judged.wholly_unparsed:
         return CAUSES[1]
     kinds = {_leaf_cause(kind, reason) for kind, reason in judged.unknown_leaves}
