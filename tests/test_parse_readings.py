@@ -195,5 +195,6 @@ def test_major_grades_a_disease_and_qualifies_a_surgery() -> None:
 
 def test_a_permission_with_words_unread_keeps_its_text_alone() -> None:
     node = parse_criterion("Bronchoalveolar cell lung cancer allowed")
-    assert isinstance(node, Allowed) and node.this is None
+    assert isinstance(node, Allowed) and node.rule == "allowed.unread"
     assert node.text == "Bronchoalveolar cell lung cancer allowed"
+    assert not list(node.find_all(Unparsed))

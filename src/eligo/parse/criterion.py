@@ -514,8 +514,9 @@ def _account(reading: Reading, node: Expression | None) -> Expression:
 def _permitted_unread(node: Expression, gaps: list[tuple[int, int]]
                       ) -> tuple[Expression, list[tuple[int, int]]]:
     """"Bronchoalveolar cell lung cancer allowed": words unread inside a permission change
-    nothing a permission decides (nothing), but what it permits is then not known: the
-    permission keeps its text alone, and is never taken for an exception to anything."""
+    nothing a permission decides (nothing), but what it permits is then not fully known: the
+    permission keeps its text and what was read (``allowed.unread``), and is never taken for
+    an exception to anything."""
     items = list(node.items) if isinstance(node, All) else [node]
     left = list(gaps)
     for index, item in enumerate(items):
@@ -525,7 +526,7 @@ def _permitted_unread(node: Expression, gaps: list[tuple[int, int]]
         inside = [g for g in left if low <= g[0] and g[1] <= high]
         if not inside:
             continue
-        items[index] = Allowed(text=item.text, span=item.span, rule="allowed.text")
+        items[index] = Allowed(item.this, text=item.text, span=item.span, rule="allowed.unread")
         left = [g for g in left if g not in inside]
     if len(left) == len(gaps):
         return node, gaps

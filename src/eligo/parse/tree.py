@@ -180,12 +180,15 @@ def _combine(text: str, own: Expression, children: list[Criterion]) -> Expressio
         return own
     if isinstance(own, Team) and all(_team_only(n) for n in nodes):
         return own  # a list under a study-team matter ("methods of contraception include:")
-    permitted = [n.this for n in nodes if isinstance(n, Allowed) and n.this is not None]
+    # a permission with words unread ("allowed.unread") permits, but is no exception
+    permitted = [n.this for n in nodes if isinstance(n, Allowed) and n.this is not None
+                 and n.rule != "allowed.unread"]
     required = [n for n in nodes if not isinstance(n, Allowed)]
     if own.kind == "allowed" and _EXCEPTIONS.search(text):
         # "Patients with past HBV are eligible if: 1 … OR 2 …": who is permitted
         condition = any_of(required) if _joined_by_or(children) else all_of(required)
-        base = own.this if isinstance(own, Allowed) and own.this is not None else None
+        base = own.this if isinstance(own, Allowed) and own.this is not None \
+            and own.rule != "allowed.unread" else None
         node = all_of([base, condition]) if base is not None else condition
         return Allowed(node, text=own.text if isinstance(own, Allowed) else text,
                        span=own.span, rule="children.permission")
