@@ -149,12 +149,17 @@ class RuleBase:
             ask,
         )
 
+    def reads_note_words(self) -> bool:
+        """Whether the record is a summary of the history in free text, whose words can say
+        that it never speaks of a matter (:meth:`silent_history`)."""
+        return bool(self.patient.note_text) and self.patient.is_summarised("conditions")
+
     def silent_history(self, text: str) -> bool:
         """Whether the record is a summary of the history in free text that uses none of the
         words naming something in ``text`` (:mod:`.mentions`): silence about a matter eligo
         cannot read, presumed absence where that clears the patient."""
         note = self.patient.note_text
-        if not note or not self.patient.is_summarised("conditions"):
+        if not note or not self.reads_note_words():
             return False
         words = getattr(self, "_note_words", None)
         if words is None or words[0] is not note:

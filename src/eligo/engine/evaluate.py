@@ -156,12 +156,18 @@ class Evaluator(ConditionRules, TreatmentRules, ComputedRules, MarkerRules, Team
         found = self.result(
             node, UNKNOWN, f"not understood by eligo: {text}", None, ("unparsed", text)
         )
-        # a threshold read in the words is a measurement: a test not done is never absent
-        threshold = any(r.kind == "quantity" for r in node.args.get("read") or ())
-        if not threshold and self.silent_history(text):
+        if self.unread_presumed(node):
             found.reason += " (the record's history speaks of none of it)"
             found.presumed = True
         return found
+
+    def unread_presumed(self, node: Expression) -> bool:
+        """Whether words no rule read name a matter the record's history never speaks of."""
+        args = node.args
+        # a threshold read in the words is a measurement: a test not done is never absent
+        if any(r.kind == "quantity" for r in args.get("read") or ()):
+            return False
+        return self.silent_history(args.get("text") or "")
 
     def allowed_eval(self, node: Expression) -> NodeResult:
         # Permitted, never required: satisfied for an inclusion, not excluding for an exclusion.

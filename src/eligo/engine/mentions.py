@@ -81,6 +81,7 @@ class NoteWords:
             stem[:n] for stem in self.stems for n in range(self._prefix, len(stem) + 1)
         }
         self._heads = {stem[: self._shared] for stem in self.stems if len(stem) >= self._shared}
+        self._asked: dict[str, bool] = {}
 
     def uses(self, stem: str) -> bool:
         if stem in self.stems:
@@ -94,7 +95,14 @@ class NoteWords:
     def silent_about(self, text: str) -> bool:
         """Whether the note uses none of the words that name something in ``text``, which
         must name something and not be turned around by a word like "without"."""
-        if reverses(text):
-            return False
-        stems = content_stems(text)
-        return bool(stems) and not any(self.uses(stem) for stem in stems)
+        found = self._asked.get(text)
+        if found is None:
+            stems = _matter(text)
+            found = self._asked[text] = bool(stems) and not any(self.uses(s) for s in stems)
+        return found
+
+
+@lru_cache(maxsize=65536)
+def _matter(text: str) -> frozenset[str]:
+    """The stems naming the matter of ``text``; none when a word turns it around."""
+    return frozenset() if reverses(text) else content_stems(text)

@@ -31,7 +31,7 @@ from eligo.engine.verdicts import (
 from eligo.model import Cohort, Criterion, Trial
 from eligo.model.expression import Expression
 
-LEAF, CONST, ALL, ANY, NOT, COHORT, ALLOWED = range(7)
+LEAF, CONST, ALL, ANY, NOT, COHORT, ALLOWED, UNREAD = range(8)
 # how leaves are read (flags): as they are; the study team saying yes, or no; only the leaves
 # saying the patient is outside the group a criterion concerns; facts a summary does not
 # mention taken as absent (see criteria.py)
@@ -77,8 +77,10 @@ def compile_tree(node: Expression, table: LeafTable) -> tuple:
         return (COHORT, node.args["name"].casefold())
     if kind == "allowed":
         return (ALLOWED,)
-    # a team leaf is a leaf: the patient may have spoken to it (eligo.engine.team); so are
-    # words no rule read: a note may be silent about them (eligo.engine.mentions)
+    if kind == "unparsed":
+        # unknown, unless a note is silent about its words (eligo.engine.mentions)
+        return (UNREAD, table.intern(node))
+    # a team leaf is a leaf: the patient may have spoken to it (eligo.engine.team)
     return (LEAF, table.intern(node))
 
 
@@ -166,6 +168,9 @@ class Verdicts:
         self._cohort_names: set[str] = set()
         self.kind = "inclusion"
         self._presumed_for = frozenset(engine_data("unmentioned.json")["presumed_for"])
+        # words no rule read are worth evaluating only against a summary's own words
+        self._reads_words = evaluator.reads_note_words()
+        self._unread: dict[int, bool] = {}
         # the full evaluation of the trials shown reuses these leaves' results
         evaluator.known = self.known
 
@@ -177,6 +182,12 @@ class Verdicts:
             found = self._leaves[index] = self.evaluator.evaluate(
                 self.table.nodes[index], fresh=True
             )
+        return found
+
+    def _unread_presumed(self, index: int) -> bool:
+        found = self._unread.get(index)
+        if found is None:
+            found = self._unread[index] = self.evaluator.unread_presumed(self.table.nodes[index])
         return found
 
     def known(self, node: Expression) -> NodeResult | None:
@@ -198,7 +209,13 @@ class Verdicts:
 
     def value(self, tree: tuple, mode: int) -> str:
         op = tree[0]
-        if op == LEAF:
+        if op == UNREAD:
+            # unknown; presumed absent when a summary never speaks of its words (the reason,
+            # not needed to rank, is made by the full evaluation of the trials shown)
+            verdict, gate = UNKNOWN, False
+            if mode & PRESUME and self._reads_words and self._unread_presumed(tree[1]):
+                verdict = NOT_MET
+        elif op == LEAF:
             found = self._leaves[tree[1]] or self.leaf(tree[1])
             verdict, gate = found.verdict, found.gate
             if mode & PRESUME and found.presumed and not (
