@@ -14,7 +14,7 @@ to met / not met) and ``gate`` (only the leaves saying whom a criterion concerns
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlglot import exp
@@ -48,6 +48,21 @@ MODES = ("base", "yes", "no", "gate", "presumed")
 GATE_KINDS = frozenset(
     ("all", "any", "not", "sex", "cohort", "pregnancy", "breastfeeding", "childbearing_potential")
 )
+#: kinds compiled where they stand: logic, and judgements whose SQL is a constant that depends
+#: on the criterion (its kind, its cohort, the mode) rather than on the patient
+INLINE_KINDS = frozenset(
+    (
+        "all",
+        "any",
+        "not",
+        "team",
+        "allowed",
+        "unparsed",
+        "cohort",
+        "life_expectancy",
+        "measurable_disease",
+    )
+)
 
 
 def _presumed_for() -> list[str]:
@@ -76,6 +91,16 @@ class Gap:
         }
 
 
+@dataclass
+class Leaf:
+    """A fact leaf compiled once: its value (a column of the leaves' select, or a constant),
+    in gate mode the "does not concern" flags it raised, and what SQL could not say of it."""
+
+    value: exp.Expression
+    flags: list[exp.Expression] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+
+
 class SqlCompiler(ConditionRules, TreatmentRules, MarkerRules, LabRules, Backend):
     """Compiles expressions of one trial into SQL over ``person`` and the frame's aggregates."""
 
@@ -91,6 +116,11 @@ class SqlCompiler(ConditionRules, TreatmentRules, MarkerRules, LabRules, Backend
         self.gaps: list[Gap] = []
         self.gate_flags: list[exp.Expression] = []
         self.presume = False
+        #: every fact leaf's SQL, once, as a named column (``l0``, ``l1`` …) that the
+        #: criteria's expressions (in every mode and cohort) read
+        self.leaves: dict[str, exp.Expression] = {}
+        self._leaf_keys: dict[tuple[Any, ...], Leaf] = {}
+        self._leaf_gaps: list[Gap] | None = None
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -107,24 +137,63 @@ class SqlCompiler(ConditionRules, TreatmentRules, MarkerRules, LabRules, Backend
     def sql(self, node: Expression) -> exp.Expression:
         if self.mode == "gate" and not self._gate_relevant(node):
             return NULL()
+        if node.kind in INLINE_KINDS:
+            return self._dispatch(node)
+        # A leaf reads the same whatever criterion, cohort or mode holds it, but for the
+        # presumed absences and the gate: compiled once, it is one column everyone reads.
+        key = (node, self.mode == "gate", self.presume)
+        leaf = self._leaf_keys.get(key)
+        if leaf is None:
+            leaf = self._leaf_keys[key] = self._new_leaf(node)
+        if self.mode == "base":
+            for gap in leaf.gaps:
+                self._note(replace(gap, criterion=self.criterion_id))
+        self.gate_flags.extend(flag.copy() for flag in leaf.flags)
+        return leaf.value.copy()
+
+    def _dispatch(self, node: Expression) -> exp.Expression:
         try:
             return self.dispatch(node)
         except NotInSql as reason:
             return self.unsupported(node, str(reason))
 
-    def unsupported(self, node: Expression, reason: str = "") -> exp.Expression:
-        if self.mode == "base":
-            from eligo.model.expression import render
+    def _new_leaf(self, node: Expression) -> Leaf:
+        flags_before = len(self.gate_flags)
+        outer, self._leaf_gaps = self._leaf_gaps, []
+        try:
+            value = self._dispatch(node)
+            gaps = self._leaf_gaps
+        finally:
+            self._leaf_gaps = outer
+        flags = self.gate_flags[flags_before:]
+        del self.gate_flags[flags_before:]
+        return Leaf(self._leaf_column(value), [self._leaf_column(f) for f in flags], gaps)
 
-            gap = Gap(
-                self.criterion_id,
-                node.kind,
-                reason or f"no SQL rule for {node.kind!r}",
-                render(node).splitlines()[0],
-            )
-            if gap not in self.gaps:
-                self.gaps.append(gap)
+    def _leaf_column(self, tree: exp.Expression) -> exp.Expression:
+        if tree.find(exp.Column) is None:
+            return tree
+        name = f"l{len(self.leaves)}"
+        self.leaves[name] = tree
+        return exp.column(name)
+
+    def unsupported(self, node: Expression, reason: str = "") -> exp.Expression:
+        from eligo.model.expression import render
+
+        gap = Gap(
+            self.criterion_id,
+            node.kind,
+            reason or f"no SQL rule for {node.kind!r}",
+            render(node).splitlines()[0],
+        )
+        if self._leaf_gaps is not None:
+            self._leaf_gaps.append(gap)
+        elif self.mode == "base":
+            self._note(gap)
         return NULL()
+
+    def _note(self, gap: Gap) -> None:
+        if gap not in self.gaps:
+            self.gaps.append(gap)
 
     def _gate_relevant(self, node: Expression) -> bool:
         """In gate mode, the nodes that keep a value: logic, and the leaves that say whom a

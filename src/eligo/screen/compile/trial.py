@@ -8,8 +8,9 @@ and the cohort, by the matcher's rules (``eligo.engine.criteria``, ``eligo.engin
   the patient joined each cohort, and the best fit is kept (eligible, then possibly eligible,
   then ineligible; then the fewest open criteria; then the first cohort).
 
-The query nests four SELECTs: the facts joined per person with each criterion's verdict per
-cohort, then each cohort's trial verdict, then the best cohort, then the output columns.
+The query is layered: the facts joined per person, each fact leaf computed once (``leaves``),
+the criteria's expressions over them in every mode (``facts``), each criterion's verdict per
+cohort (``judged``), each cohort's trial verdict, the best cohort, the output columns.
 """
 
 from __future__ import annotations
@@ -149,9 +150,17 @@ class TrialCompiler:
         for k, (cohort, items) in enumerate(zip(cohorts, listed, strict=True)):
             for criterion in items:
                 judged[_name(k, criterion.id)] = self.verdict(criterion, cohort)
-        inner = self._facts()
-        judged_select = _select("*", *(exp.alias_(v, n, copy=False) for n, v in judged.items()))
-        judged_select = judged_select.from_("facts", copy=False)
+        leaves = self._leaves()
+        facts = _select(
+            "person_id",
+            "person_source_value",
+            *(exp.alias_(value, name, copy=False) for name, value in self.values.items()),
+        ).from_("leaves", copy=False)
+        judged_select = _select(
+            "person_id",
+            "person_source_value",
+            *(exp.alias_(v, n, copy=False) for n, v in judged.items()),
+        ).from_("facts", copy=False)
         trials = self._trial_verdicts(judged_select, listed)
         best = self._best(trials, len(cohorts))
         labels = [self.frame.param(c.label) if c is not None else exp.null() for c in cohorts]
@@ -159,7 +168,8 @@ class TrialCompiler:
         # Each layer is computed once: a planner that inlined them would write every
         # criterion's expression out again wherever the next layer reads it.
         for name, layer in (
-            ("facts", inner),
+            ("leaves", leaves),
+            ("facts", facts),
             ("judged", judged_select),
             ("trials", trials),
             ("best_cohort", best),
@@ -220,7 +230,9 @@ class TrialCompiler:
 
     # -- the nested selects ------------------------------------------------------------------
 
-    def _facts(self) -> exp.Select:
+    def _leaves(self) -> exp.Select:
+        """Per person, every fact leaf once: the person's row joined with one aggregate per
+        table, the latest-value picks and the per-person queries."""
         query = _select(col("person_id", "person"), col("person_source_value", "person"))
         query = query.from_("person", copy=False)
         for table, columns in self.frame.aggregates.items():
@@ -228,8 +240,9 @@ class TrialCompiler:
             query = query.join(
                 self._aggregate(table, columns), join_type="LEFT", on=_on(alias), copy=False
             )
+        leaves = self.compiler.leaves
         used: dict[str, set[str]] = {}
-        for value in self.values.values():
+        for value in leaves.values():
             for column in value.find_all(exp.Column):
                 used.setdefault(column.table, set()).add(column.name)
         for alias, pick in self.frame.picks.items():
@@ -246,7 +259,7 @@ class TrialCompiler:
                 on=_on(name),
                 copy=False,
             )
-        values = (exp.alias_(value, name, copy=False) for name, value in self.values.items())
+        values = (exp.alias_(value, name, copy=False) for name, value in leaves.items())
         return query.select(*values, copy=False)
 
     def _aggregate(self, table: str, columns: dict[str, exp.Expression]) -> exp.Expression:
