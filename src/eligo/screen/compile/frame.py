@@ -196,9 +196,10 @@ class Frame:
 
     # -- aggregates and picks ------------------------------------------------------------
 
-    def aggregate(self, table: str, value: exp.Expression, function: str = "MAX") -> exp.Column:
-        """One column of ``table``'s per-person aggregate: ``function(value)``."""
-        agg = value if function == "RAW" else exp.Max(this=value)
+    def aggregate(self, table: str, value: exp.Expression) -> exp.Column:
+        """One column of ``table``'s per-person aggregate: ``MAX(value)`` over the person's
+        rows, where ``value`` is a verdict code (2, 1, 0) or NULL (see ``packing``)."""
+        agg = value
         key = (table, agg.sql())
         name = self._aggregate_keys.get(key)
         alias = f"agg_{table}"

@@ -26,6 +26,7 @@ from eligo.model import Cohort, Criterion, Trial
 from eligo.model.expression import Expression
 from eligo.screen.compile.compiler import GATE_KINDS, Gap, SqlCompiler
 from eligo.screen.compile.frame import Frame, and_, case, col, not_, num, or_, paren
+from eligo.screen.compile.packing import bit_or_by_max, packed_aggregate
 from eligo.screen.tables import TABLES
 
 #: kinds whose leaves may be presumed absent (the absent-versus-unknown rule, denials)
@@ -64,6 +65,8 @@ class CompiledTrial:
         if dialect == "spark":
             # Spark SQL has no MATERIALIZED; it plans each common table expression once
             tree = tree.transform(_plain_cte)
+        if dialect == "sqlite":
+            tree = tree.transform(bit_or_by_max)
         if dialect == "postgres":
             # PostgreSQL rounds NUMERIC only, not DOUBLE PRECISION.
             tree = tree.transform(_numeric_round)
@@ -263,10 +266,8 @@ class TrialCompiler:
         return query.select(*values, copy=False)
 
     def _aggregate(self, table: str, columns: dict[str, exp.Expression]) -> exp.Expression:
-        query = _select(
-            col("person_id", table), *(exp.alias_(v, k, copy=False) for k, v in columns.items())
-        )
-        query = query.from_(table, copy=False)
+        words, reads = packed_aggregate(columns)
+        query = _select(col("person_id", table), *words).from_(table, copy=False)
         if any(c.table == "person" for v in columns.values() for c in v.find_all(exp.Column)):
             query = query.join(
                 "person",
@@ -282,6 +283,8 @@ class TrialCompiler:
                 on=exp.EQ(this=col("person_id", name), expression=col("person_id", table)),
             )
         query = query.group_by(col("person_id", table), copy=False)
+        packed = exp.alias_(exp.Subquery(this=query), "packed", table=True, copy=False)
+        query = _select("person_id", *reads).from_(packed, copy=False)
         return exp.alias_(exp.Subquery(this=query), f"agg_{table}", table=True, copy=False)
 
     @staticmethod
