@@ -135,12 +135,17 @@ class ConditionRules:
             firm = and_(paren(this), not_history, certain.copy())
             sure.append(and_(paren(self._flag(firm)), stands))
             presumed.append(and_(paren(self._flag(this.copy())), stands.copy()))
-        whens = [(or_(*(paren(s) for s in sure)), FALSE())]
+        whens = [(self._derived(sure), FALSE())]
         if presumed:
             # a presumed absence: unknown, unless the criterion rules take it as absent
             weak = FALSE() if self.presume else NULL()
-            whens.append((or_(*(paren(p) for p in presumed)), weak))
+            whens.append((self._derived(presumed), weak))
         return whens
+
+    def _derived(self, items: list[exp.Expression]) -> exp.Expression:
+        """Any of ``items`` (each TRUE or FALSE, from the aggregates), as a shared column."""
+        either = or_(*(paren(item) for item in items))
+        return self.frame.derive(T, either)
 
     def _sites_of(self, concept: str) -> set[str]:
         table = engine_data("conditions.json")["metastatic_sites"]

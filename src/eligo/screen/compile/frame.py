@@ -168,6 +168,9 @@ class Frame:
     _param_keys: dict[Any, str] = field(default_factory=dict)
     aggregates: dict[str, dict[str, exp.Expression]] = field(default_factory=dict)
     _aggregate_keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: per-person values computed from one table's aggregates alone, by table
+    derived: dict[str, dict[str, exp.Expression]] = field(default_factory=dict)
+    _derived_keys: dict[tuple[str, str], str] = field(default_factory=dict)
     picks: dict[str, Pick] = field(default_factory=dict)
     _pick_keys: dict[str, str] = field(default_factory=dict)
     ctes: dict[str, exp.Expression] = field(default_factory=dict)
@@ -209,6 +212,19 @@ class Frame:
             columns[name] = agg
             self._aggregate_keys[key] = name
         return col(name, alias)
+
+    def derive(self, table: str, value: exp.Expression) -> exp.Column:
+        """A per-person value that reads ``table``'s aggregates alone, computed once beside
+        them: many leaves share it (the denials of a concept and of those above it), and
+        each then names it instead of writing it out."""
+        key = (table, value.sql())
+        name = self._derived_keys.get(key)
+        if name is None:
+            columns = self.derived.setdefault(table, {})
+            name = f"d{len(columns)}"
+            columns[name] = value
+            self._derived_keys[key] = name
+        return col(name, f"agg_{table}")
 
     def pick(self, table: str, where: exp.Expression, order: list[exp.Expression]) -> str:
         """The alias of the latest ``table`` row per person that ``where`` keeps."""

@@ -15,7 +15,10 @@ cohort (``judged``), each cohort's trial verdict, the best cohort, the output co
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +64,10 @@ class CompiledTrial:
     gaps: list[Gap] = field(default_factory=list)
 
     def sql(self, dialect: str = "duckdb") -> str:
+        with _no_collection():
+            return self._render(dialect)
+
+    def _render(self, dialect: str) -> str:
         tree = self.query
         if dialect == "spark":
             # Spark SQL has no MATERIALIZED; it plans each common table expression once
@@ -285,7 +292,15 @@ class TrialCompiler:
         query = query.group_by(col("person_id", table), copy=False)
         packed = exp.alias_(exp.Subquery(this=query), "packed", table=True, copy=False)
         query = _select("person_id", *reads).from_(packed, copy=False)
-        return exp.alias_(exp.Subquery(this=query), f"agg_{table}", table=True, copy=False)
+        alias = f"agg_{table}"
+        derived = self.frame.derived.get(table)
+        if derived:
+            # read under the aggregate's own name, as the derived values are written
+            inner = exp.alias_(exp.Subquery(this=query), alias, table=True, copy=False)
+            query = _select(
+                "*", *(exp.alias_(v, k, copy=False) for k, v in derived.items())
+            ).from_(inner, copy=False)
+        return exp.alias_(exp.Subquery(this=query), alias, table=True, copy=False)
 
     @staticmethod
     def _pick(pick: Any, used: set[str]) -> exp.Expression:
@@ -448,4 +463,18 @@ def compile_trial(
         from eligo.vocab import vocabulary
 
         vocab = vocabulary()
-    return TrialCompiler(trial, criteria, vocab).compile()
+    with _no_collection():
+        return TrialCompiler(trial, criteria, vocab).compile()
+
+
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """The syntax trees are many small objects that live until the query is rendered: the
+    cyclic garbage collector, run again and again over them, would find nothing to free."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
