@@ -29,8 +29,8 @@ from eligo.model import Cohort, Criterion, Trial
 from eligo.model.expression import Expression
 from eligo.screen.compile.compiler import GATE_KINDS, Gap, SqlCompiler
 from eligo.screen.compile.frame import Frame, and_, case, col, not_, num, or_, paren
-from eligo.screen.compile.packing import bit_or_by_max, packed_aggregate
-from eligo.screen.tables import TABLES
+from eligo.screen.compile.packing import bit_or_by_max
+from eligo.screen.compile.per_person import aggregate, pick
 
 #: kinds whose leaves may be presumed absent (the absent-versus-unknown rule, denials)
 PRESUMABLE = {
@@ -248,16 +248,16 @@ class TrialCompiler:
         for table, columns in self.frame.aggregates.items():
             alias = f"agg_{table}"
             query = query.join(
-                self._aggregate(table, columns), join_type="LEFT", on=_on(alias), copy=False
+                aggregate(self.frame, table, columns), join_type="LEFT", on=_on(alias), copy=False
             )
         leaves = self.compiler.leaves
         used: dict[str, set[str]] = {}
         for value in leaves.values():
             for column in value.find_all(exp.Column):
                 used.setdefault(column.table, set()).add(column.name)
-        for alias, pick in self.frame.picks.items():
+        for alias, latest in self.frame.picks.items():
             query = query.join(
-                self._pick(pick, used.get(alias, set())),
+                pick(latest, used.get(alias, set())),
                 join_type="LEFT",
                 on=_on(alias),
                 copy=False,
@@ -271,53 +271,6 @@ class TrialCompiler:
             )
         values = (exp.alias_(value, name, copy=False) for name, value in leaves.items())
         return query.select(*values, copy=False)
-
-    def _aggregate(self, table: str, columns: dict[str, exp.Expression]) -> exp.Expression:
-        words, reads = packed_aggregate(columns)
-        query = _select(col("person_id", table), *words).from_(table, copy=False)
-        if any(c.table == "person" for v in columns.values() for c in v.find_all(exp.Column)):
-            query = query.join(
-                "person",
-                on=exp.EQ(this=col("person_id", "person"), expression=col("person_id", table)),
-                copy=False,
-            )
-        used = {c.table for v in columns.values() for c in v.find_all(exp.Column)}
-        for name in sorted(used & set(self.frame.ctes)):
-            query = query.join(
-                exp.alias_(exp.Subquery(this=self.frame.ctes[name]), name, table=True, copy=False),
-                join_type="LEFT",
-                copy=False,
-                on=exp.EQ(this=col("person_id", name), expression=col("person_id", table)),
-            )
-        query = query.group_by(col("person_id", table), copy=False)
-        packed = exp.alias_(exp.Subquery(this=query), "packed", table=True, copy=False)
-        query = _select("person_id", *reads).from_(packed, copy=False)
-        alias = f"agg_{table}"
-        derived = self.frame.derived.get(table)
-        if derived:
-            # read under the aggregate's own name, as the derived values are written
-            inner = exp.alias_(exp.Subquery(this=query), alias, table=True, copy=False)
-            query = _select(
-                "*", *(exp.alias_(v, k, copy=False) for k, v in derived.items())
-            ).from_(inner, copy=False)
-        return exp.alias_(exp.Subquery(this=query), alias, table=True, copy=False)
-
-    @staticmethod
-    def _pick(pick: Any, used: set[str]) -> exp.Expression:
-        rank = exp.Window(
-            this=exp.RowNumber(),
-            partition_by=[col("person_id", pick.table)],
-            order=exp.Order(expressions=pick.order),
-        )
-        # only the columns the criteria read: a pick keeps one row per patient of them
-        names = [col(n, pick.table) for n in TABLES[pick.table] if n == "person_id" or n in used]
-        ranked = _select(*names, exp.alias_(rank, "rn", copy=False))
-        ranked = ranked.from_(pick.table, copy=False).where(pick.where, copy=False)
-        first = _select("*").from_(
-            exp.alias_(exp.Subquery(this=ranked), "ranked", table=True, copy=False), copy=False
-        )
-        first = first.where(exp.EQ(this=exp.column("rn"), expression=num(1)), copy=False)
-        return exp.alias_(exp.Subquery(this=first), pick.alias, table=True, copy=False)
 
     def _trial_verdicts(self, inner: exp.Select, listed: list[list[Criterion]]) -> exp.Select:
         extra = []
@@ -386,9 +339,9 @@ class TrialCompiler:
         listed: list[list[Criterion]],
         columns: list[Column],
     ) -> exp.Select:
-        def per_cohort(pick: Any) -> exp.Expression:
+        def per_cohort(value_of: Any) -> exp.Expression:
             whens = [
-                (exp.EQ(this=exp.column("best"), expression=num(k)), pick(k))
+                (exp.EQ(this=exp.column("best"), expression=num(k)), value_of(k))
                 for k in range(len(labels))
             ]
             return case(whens)
