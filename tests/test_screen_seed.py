@@ -4,6 +4,7 @@ cohort (read back from the tables)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections import Counter
 from pathlib import Path
@@ -62,6 +63,21 @@ def test_counts_equal_the_evaluators(seed_trial: tuple, cohort: str) -> None:
     remaining = [step.remaining for step in screening.funnel]
     assert remaining == sorted(remaining, reverse=True)
     assert remaining[-1] == screening.verdicts["eligible"] + screening.verdicts["possibly_eligible"]
+
+
+def test_the_funnel_follows_the_log(seed_trial: tuple, cohort: str, tmp_path: Path) -> None:
+    trial, criteria = seed_trial
+    log = tmp_path / "log.csv"
+    screening = screen(trial, criteria, cohort, as_of=AS_OF, out=log)
+    with log.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    left = rows
+    for step in screening.funnel:
+        bad = "not_met" if step.kind == "inclusion" else "met"
+        assert step.excluded == sum(row[step.criterion] == bad for row in rows), step.criterion
+        left = [row for row in left if row[step.criterion] != bad]
+        assert step.remaining == len(left), step.criterion
+    assert any(step.excluded for step in screening.funnel)
 
 
 def test_the_synthetic_cohort_is_reproducible(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from eligo.screen.compile import Column, CompiledTrial, Gap, compile_trial
 from eligo.screen.connect import PatientsDB, ScreenError, open_patients
 
 RESULT_TABLE = "eligo_screening"
+FIRST_OUT = "eligo_first_out"
 TRIAL_VERDICTS = ("eligible", "possibly_eligible", "ineligible")
 
 
@@ -86,7 +87,8 @@ def _funnel_query(columns: list[Column]) -> exp.Select:
         return exp.alias_(total, alias, quoted=True, copy=False)
 
     parts: list[exp.Expression] = [count(exp.true(), "patients")]
-    against: list[exp.Expression] = []
+    first_out: list[exp.If] = []
+    out = exp.column(FIRST_OUT, quoted=True)
     for i, column in enumerate(columns):
         value = _quoted(column.id)
         for verdict in ("met", "not_met", "unknown", "team", "not_applicable"):
@@ -99,9 +101,11 @@ def _funnel_query(columns: list[Column]) -> exp.Select:
         bad = "not_met" if column.kind == "inclusion" else "met"
         excluded = exp.EQ(this=value.copy(), expression=exp.Literal.string(bad))
         parts.append(count(excluded, f"{i}:excluded"))
-        against.append(excluded.copy())
-        survives = exp.not_(
-            exp.func("COALESCE", exp.or_(*[a.copy() for a in against]), exp.false())
+        first_out.append(exp.If(this=excluded.copy(), true=exp.Literal.number(i)))
+        # remaining after criterion i: no criterion up to i excludes the patient
+        survives = exp.or_(
+            exp.Is(this=out.copy(), expression=exp.null()),
+            exp.GT(this=out.copy(), expression=exp.Literal.number(i)),
         )
         parts.append(count(survives, f"{i}:remaining"))
     for verdict in TRIAL_VERDICTS:
@@ -110,7 +114,12 @@ def _funnel_query(columns: list[Column]) -> exp.Select:
                 exp.EQ(this=exp.column("verdict"), expression=exp.Literal.string(verdict)), verdict
             )
         )
-    return exp.select(*parts, copy=False).from_(RESULT_TABLE, copy=False)
+    # the first criterion that excludes each patient, once per row: each step's remaining
+    # patients are then one comparison, not a test of every criterion before it
+    marked = exp.select("*", exp.alias_(exp.Case(ifs=first_out), FIRST_OUT, quoted=True))
+    marked = marked.from_(RESULT_TABLE, copy=False)
+    source = exp.alias_(exp.Subquery(this=marked), "screened", table=True, copy=False)
+    return exp.select(*parts, copy=False).from_(source, copy=False)
 
 
 def _funnel(columns: list[Column], names: list[str], row: tuple[Any, ...]) -> list[FunnelStep]:
