@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -78,6 +79,11 @@ def evaluator_seconds_per_patient(trial_path: str, url: str, sample: int) -> flo
     return (time.perf_counter() - started) / len(patients)
 
 
+def _load() -> str:
+    """The machine's load: others may share its cores while a figure is taken."""
+    return "load {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trial", required=True)
@@ -105,7 +111,7 @@ def main() -> None:
         print(
             f"duckdb {size:>9,}: write {written:6.1f} s  screen {found['seconds']:6.2f} s  "
             f"peak {found['peak_mb']:6,} MB  python (scaled) {python:8.0f} s  "
-            f"ratio {python / found['seconds']:6.0f}x  {found['verdicts']}",
+            f"ratio {python / found['seconds']:6.0f}x  {found['verdicts']}  {_load()}",
             flush=True,
         )
         if args.postgres and size <= args.postgres_max:
@@ -136,7 +142,8 @@ def _postgres(args: argparse.Namespace, size: int, python: float) -> None:
     found = measure(args.trial, args.postgres)
     print(
         f"postgres {size:>7,}: write {written:6.1f} s  screen {found['seconds']:6.2f} s  "
-        f"peak {found['peak_mb']:6,} MB (client)  ratio {python / found['seconds']:6.0f}x",
+        f"peak {found['peak_mb']:6,} MB (client)  ratio {python / found['seconds']:6.0f}x  "
+        f"{_load()}",
         flush=True,
     )
 
